@@ -1,0 +1,112 @@
+/**
+ * The planner: a pure function of desired and observed state. Same input, same plan, in the
+ * order the executor runs it: networks, volumes, containers per resource, removals.
+ */
+import { isOwned, LABEL } from '../labels';
+import { DesiredState, ObservedState } from '../model';
+import { orphanContainers, planContainers } from './containers';
+import { planNetworkRemovals, planNetworks } from './networks';
+import { Action, Plan, PlanOptions, Problem } from './types';
+
+export const DEFAULT_PRUNE_GUARD = Object.freeze({ maxShare: 0.5, minCount: 3 });
+
+/** Plans one pass. Never calls Docker. */
+export function plan(desired: DesiredState, observed: ObservedState, opts: PlanOptions): Plan {
+  const { server } = opts;
+  const nets = planNetworks(desired.destinations, desired.containers, observed, server);
+  const destinationOf = new Map<string, string>();
+  for (const n of observed.networks) {
+    if (isOwned(n.labels, server) && n.labels[LABEL.destination]) {
+      destinationOf.set(n.name, n.labels[LABEL.destination]);
+    }
+  }
+  for (const d of desired.destinations) destinationOf.set(d.network, d.name);
+  const containers = planContainers(desired.containers, {
+    server,
+    observed,
+    blocked: nets.blocked,
+    replaced: nets.replaced,
+    destinationOf,
+  });
+  const problems: Problem[] = [...nets.problems, ...containers.problems];
+  const removals = planRemovals(desired, observed, opts, problems);
+  // Rule 4 stops the whole pass: a person must look before anything changes.
+  if (problems.some((p) => p.code === 'MASS_PRUNE')) {
+    return { actions: [], problems, standings: containers.standings };
+  }
+  const actions: Action[] = [
+    ...nets.actions,
+    ...containers.volumes,
+    ...containers.steps.flat(),
+    ...removals,
+  ];
+  return { actions, problems, standings: containers.standings };
+}
+
+function planRemovals(
+  desired: DesiredState,
+  observed: ObservedState,
+  opts: PlanOptions,
+  problems: Problem[],
+): Action[] {
+  const orphans = orphanContainers(desired.containers, observed, opts.server);
+  const removing = new Set(orphans.map((c) => c.id));
+  const nets = planNetworkRemovals(
+    desired.destinations,
+    desired.destinationRefs,
+    observed,
+    opts.server,
+    removing,
+  );
+  problems.push(...nets.problems);
+  const containerRemovals: Action[] = orphans.map((c) => ({
+    type: 'container-remove',
+    resource: c.labels[LABEL.resource] ?? c.name,
+    kind: c.labels[LABEL.kind] === 'Database' ? 'Database' : 'Application',
+    containerId: c.id,
+    container: c.name,
+    reason: 'resource no longer declared; its named volumes are kept',
+  }));
+  const all = [...containerRemovals, ...nets.removals];
+  if (all.length === 0) return [];
+  if (!desired.complete) {
+    problems.push({
+      level: 'warning',
+      code: 'PRUNE_HELD',
+      resource: '-',
+      kind: 'Destination',
+      message:
+        `${all.length} removal(s) held back while spec files are invalid: ` +
+        all.map((a) => describeTarget(a)).join(', '),
+    });
+    return [];
+  }
+  const guard = massPrune(observed, opts, containerRemovals.length);
+  if (guard) {
+    problems.push(guard);
+    return [];
+  }
+  return all;
+}
+
+/** Safety rule 4: too large a share of berth's containers would go at once. */
+function massPrune(observed: ObservedState, opts: PlanOptions, removing: number): Problem | null {
+  if (opts.allowMassPrune) return null;
+  const total = observed.containers.filter((c) => isOwned(c.labels, opts.server)).length;
+  const { maxShare, minCount } = opts.pruneGuard;
+  if (removing <= minCount || removing <= maxShare * total) return null;
+  return {
+    level: 'error',
+    code: 'MASS_PRUNE',
+    resource: '-',
+    kind: 'Destination',
+    message:
+      `refusing to remove ${removing} of ${total} berth containers on server ` +
+      `'${opts.server}' (more than ${Math.round(maxShare * 100)}%); if the specs are right, ` +
+      `run again with --allow-mass-prune`,
+  };
+}
+
+function describeTarget(a: Action): string {
+  return 'container' in a ? a.container : 'network' in a ? `network ${a.network}` : a.resource;
+}

@@ -1,0 +1,100 @@
+/**
+ * The plan as text, for `berth plan` and for planner tests: one line per action and problem,
+ * in plan order, then a summary line.
+ */
+import { Action, Plan } from './types';
+
+const SYMBOL: Record<Action['type'], string> = {
+  'network-create': '+',
+  'network-recreate': '~',
+  'network-move': '~',
+  'network-remove': '-',
+  'volume-create': '+',
+  'next-discard': '-',
+  'next-promote': '~',
+  'container-create': '+',
+  'container-recreate': '~',
+  'container-start': '>',
+  'container-remove': '-',
+  'endpoint-connect': '+',
+  'endpoint-realias': '~',
+  'endpoint-disconnect': '-',
+};
+
+/** What an action does, in a few words. */
+export function describeAction(a: Action): string {
+  switch (a.type) {
+    case 'network-create':
+      return `create network ${a.network}`;
+    case 'network-recreate':
+      return `recreate network ${a.network}` + reattached(a.reattach.length);
+    case 'network-move':
+      return `move to network ${a.network} from ${a.from}` + reattached(a.reattach.length);
+    case 'network-remove':
+      return `remove network ${a.network}`;
+    case 'volume-create':
+      return `create volume ${a.volume}`;
+    case 'next-discard':
+      return `remove leftover replacement ${a.container}`;
+    case 'next-promote':
+      return `promote leftover replacement ${a.container}`;
+    case 'container-create':
+      return `create container ${a.spec.name}`;
+    case 'container-recreate':
+      return `recreate container ${a.spec.name}`;
+    case 'container-start':
+      return `start container ${a.container}`;
+    case 'container-remove':
+      return `remove container ${a.container}`;
+    case 'endpoint-connect':
+      return `connect ${a.container} to ${a.network}` + aliasText(a.aliases);
+    case 'endpoint-realias':
+      return `set aliases of ${a.container} on ${a.network}` + aliasText(a.aliases);
+    case 'endpoint-disconnect':
+      return `disconnect ${a.container} from ${a.network}`;
+  }
+}
+
+function reattached(n: number): string {
+  return n > 0 ? ` (reattaching ${n} container${n === 1 ? '' : 's'})` : '';
+}
+
+function aliasText(aliases: string[]): string {
+  return aliases.length > 0 ? ` as ${aliases.join(', ')}` : '';
+}
+
+/** Renders a whole plan; deterministic for a given plan. */
+export function renderPlan(p: Plan): string {
+  const lines: string[] = [];
+  for (const a of p.actions) {
+    lines.push(`${SYMBOL[a.type]} ${a.kind} ${a.resource}: ${describeAction(a)} (${a.reason})`);
+  }
+  for (const s of p.standings) lines.push(`= ${s.kind} ${s.resource}: ${s.note.toLowerCase()}`);
+  for (const pr of p.problems) {
+    lines.push(`! ${pr.level} ${pr.kind} ${pr.resource}: ${pr.message} [${pr.code}]`);
+  }
+  lines.push(summary(p));
+  return lines.join('\n') + '\n';
+}
+
+function summary(p: Plan): string {
+  if (p.actions.length === 0) {
+    return p.problems.some((x) => x.level === 'error')
+      ? 'No changes planned, but some resources could not be planned.'
+      : 'No changes. Docker matches the specs.';
+  }
+  const count = (types: Action['type'][]) => p.actions.filter((a) => types.includes(a.type)).length;
+  const create = count(['network-create', 'volume-create', 'container-create']);
+  const change = count([
+    'network-recreate',
+    'network-move',
+    'container-recreate',
+    'container-start',
+    'next-promote',
+    'endpoint-connect',
+    'endpoint-realias',
+    'endpoint-disconnect',
+  ]);
+  const remove = count(['network-remove', 'container-remove', 'next-discard']);
+  return `Plan: ${create} to create, ${change} to change, ${remove} to remove.`;
+}

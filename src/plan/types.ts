@@ -1,0 +1,99 @@
+/**
+ * A plan: the ordered actions that take the observed state to the desired one, and the problems
+ * that kept parts of it from being planned. Every action names its resource and a plain reason.
+ */
+import { DesiredContainer, NetworkSettings, ResourceKind } from '../model';
+
+export type SubjectKind = ResourceKind | 'Destination';
+
+interface Base {
+  /** Resource (or destination) metadata.name the action belongs to. */
+  resource: string;
+  kind: SubjectKind;
+  reason: string;
+}
+
+/** A berth container to join to a network again after the network was replaced. */
+export interface Reattach {
+  containerId: string;
+  container: string;
+  aliases: string[];
+}
+
+export type Action =
+  | (Base & { type: 'network-create'; network: string; settings: NetworkSettings })
+  | (Base & {
+      type: 'network-recreate';
+      networkId: string;
+      network: string;
+      settings: NetworkSettings;
+      reattach: Reattach[];
+    })
+  | (Base & {
+      type: 'network-move';
+      fromId: string;
+      from: string;
+      network: string;
+      settings: NetworkSettings;
+      reattach: Reattach[];
+    })
+  | (Base & { type: 'network-remove'; networkId: string; network: string })
+  | (Base & { type: 'volume-create'; volume: string; destination: string })
+  | (Base & { type: 'next-discard'; containerId: string; container: string })
+  | (Base & { type: 'next-promote'; containerId: string; container: string })
+  | (Base & { type: 'container-create'; spec: DesiredContainer })
+  | (Base & {
+      type: 'container-recreate';
+      spec: DesiredContainer;
+      containerId: string;
+      /** Anonymous volumes of the old container, mounted again at the same targets. */
+      carry: { volume: string; target: string }[];
+    })
+  | (Base & { type: 'container-start'; containerId: string; container: string })
+  | (Base & { type: 'container-remove'; containerId: string; container: string })
+  | (Base & {
+      type: 'endpoint-connect';
+      containerId: string;
+      container: string;
+      network: string;
+      aliases: string[];
+    })
+  | (Base & {
+      type: 'endpoint-realias';
+      containerId: string;
+      container: string;
+      network: string;
+      aliases: string[];
+    })
+  | (Base & { type: 'endpoint-disconnect'; containerId: string; container: string; network: string });
+
+export type ActionType = Action['type'];
+
+/** Why part of the desired state was not planned, or what a person should look at. */
+export interface Problem {
+  level: 'error' | 'warning';
+  code: string;
+  resource: string;
+  kind: SubjectKind;
+  message: string;
+}
+
+/** What the planner reports about a resource it planned nothing for. */
+export interface Standing {
+  resource: string;
+  kind: ResourceKind;
+  /** Suspended, Completed, Failed (exited non-zero under a one-shot policy), or Restarting. */
+  note: 'Suspended' | 'Completed' | 'Exited' | 'Restarting' | 'Paused';
+}
+
+export interface Plan {
+  actions: Action[];
+  problems: Problem[];
+  standings: Standing[];
+}
+
+export interface PlanOptions {
+  server: string;
+  pruneGuard: { maxShare: number; minCount: number };
+  allowMassPrune: boolean;
+}
