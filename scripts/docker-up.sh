@@ -20,12 +20,15 @@ need_root() {
   fi
 }
 
+# The image is a bare root holding only /bin/busybox: it must be the static build.
+static_busybox() { [ -x /bin/busybox ] && ! ldd /bin/busybox >/dev/null 2>&1; }
+
 engine_answers() { timeout 10 docker version --format '{{.Server.Version}}' >/dev/null 2>&1; }
 
 install_packages() {
   local missing=()
   command -v dockerd >/dev/null 2>&1 || missing+=(docker.io)
-  [ -x /bin/busybox ] || missing+=(busybox-static)
+  static_busybox || missing+=(busybox-static)
   [ ${#missing[@]} -eq 0 ] && return 0
   need_root "installing ${missing[*]}"
   say "installing ${missing[*]} from Debian's packages"
@@ -49,7 +52,7 @@ start_dockerd() {
 
 build_image() {
   if docker image inspect "$IMAGE" >/dev/null 2>&1; then return 0; fi
-  [ -x /bin/busybox ] || install_packages
+  static_busybox || install_packages
   say "building $IMAGE from /bin/busybox"
   local root
   root=$(mktemp -d)

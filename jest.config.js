@@ -1,0 +1,12 @@
+/** @type {import('jest').Config} */
+module.exports = {
+  preset: 'ts-jest',
+  testEnvironment: 'node',
+  roots: ['<rootDir>/src', '<rootDir>/test'],
+  testMatch: ['**/*.test.ts'],
+  // Starts dockerd and builds the offline test image when missing (scripts/docker-up.sh).
+  globalSetup: '<rootDir>/test/support/global-setup.ts',
+  // Docker-heavy suites share one engine on 2 cores: a small, fixed number of workers.
+  maxWorkers: 2,
+  testTimeout: 120000,
+};
