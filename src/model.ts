@@ -156,6 +156,8 @@ export interface ObservedContainer {
   exitCode: number | null;
   imageId: string;
   image: string;
+  /** The command line as the container list shows it (entrypoint and command), or null. */
+  command: string | null;
   /** Keyed by network name. */
   networks: Record<string, ObservedEndpoint>;
   mounts: ObservedMount[];

@@ -186,14 +186,37 @@ export function recreateReason(
     const was = c.labels[LABEL.destination];
     if (was !== spec.destination) return `destination changed ${was} → ${spec.destination}`;
     if (c.image !== spec.config.image) return `image changed ${c.image} → ${spec.config.image}`;
+    const seen = visibleChanges(spec, c);
     const from = c.labels[LABEL.specHash] ?? 'none';
-    return `spec changed (hash ${from} → ${specHash(spec.config)})`;
+    const what = seen.length > 0 ? seen.join(', ') : 'spec changed';
+    return `${what} (hash ${from} → ${specHash(spec.config)})`;
   }
   const tagged = ctx.observed.images[spec.config.image];
   if (tagged && tagged !== c.imageId) {
     return `image ${spec.config.image} now points at ${short(tagged)} (runs ${short(c.imageId)})`;
   }
   return null;
+}
+
+/**
+ * The changes that the container list lets berth name (command, volumes, labels); the rest
+ * (env, healthcheck, limits, ...) is known only through the hash.
+ */
+function visibleChanges(spec: DesiredContainer, c: ObservedContainer): string[] {
+  const out: string[] = [];
+  if (c.command !== null) {
+    const want = [...(spec.config.entrypoint ?? []), ...(spec.config.command ?? [])].join(' ');
+    if (want && !c.command.endsWith(want)) out.push('command changed');
+  }
+  const targets = (xs: string[]) => [...xs].sort().join(',');
+  const wantTargets = spec.config.mounts.map((m) => m.target);
+  const haveTargets = c.mounts.map((m) => m.target);
+  if (targets(wantTargets) !== targets(haveTargets)) out.push('volumes changed');
+  const userLabels = Object.keys(c.labels).filter((k) => !k.startsWith('berth.'));
+  const same = userLabels.length === Object.keys(spec.config.labels).length &&
+    userLabels.every((k) => spec.config.labels[k] === c.labels[k]);
+  if (!same) out.push('labels changed');
+  return out;
 }
 
 /**

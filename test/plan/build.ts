@@ -128,6 +128,7 @@ export function observedContainer(c: DesiredContainer, server = SERVER): Observe
     exitCode: null,
     imageId: IMAGE_ID,
     image: c.config.image,
+    command: [...(c.config.entrypoint ?? []), ...(c.config.command ?? [])].join(' '),
     networks,
     mounts: [],
   };
@@ -145,6 +146,7 @@ export function foreign(name: string, networks: string[] = []): ObservedContaine
     exitCode: null,
     imageId: IMAGE_ID,
     image: 'berth-busybox:latest',
+    command: 'sleep 3600',
     networks: eps,
     mounts: [],
   };

@@ -65,7 +65,7 @@ describe('planner', () => {
     const before = desiredOf([prod], [app('web', prod)]);
     const after = desiredOf([prod], [app('web', prod, {}, { command: ['sleep', '1'] })]);
     expect(render(after, converged(before))).toMatch(
-      /^~ Application web: recreate container web \(spec changed \(hash 1-[0-9a-f]{32} → 1-[0-9a-f]{32}\)\)\n/,
+      /^~ Application web: recreate container web \(command changed \(hash 1-[0-9a-f]{32} → 1-[0-9a-f]{32}\)\)\n/,
     );
   });
 

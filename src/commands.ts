@@ -1,0 +1,115 @@
+/**
+ * What the one-shot commands do: validate, plan and apply, each returning its exit code.
+ * Human output goes to stdout, errors to stderr, JSON logs to stderr at the chosen level.
+ */
+import { dockerFromEnv } from './docker/client';
+import { AliasCache } from './docker/observe';
+import { BerthError, messageOf } from './errors';
+import { ActionResult } from './execute/execute';
+import { acquireLock, lockDir } from './lock';
+import { createLogger } from './log';
+import { runPass, PassReport } from './pass';
+import { DEFAULT_PRUNE_GUARD } from './plan/plan';
+import { describeAction, renderPlan } from './plan/render';
+import { loadSpecs } from './spec/load';
+
+export const EXIT = { ok: 0, failed: 1, pending: 2 } as const;
+
+const out = (text: string) => process.stdout.write(text);
+const err = (text: string) => process.stderr.write(text);
+
+/** `berth validate DIR`: 0 when every spec is valid, else 1 with every error listed. */
+export async function runValidate(dir: string, server: string): Promise<number> {
+  try {
+    const { desired, errors, files } = await loadSpecs(dir, { server });
+    for (const e of errors) err(`${e.message}\n`);
+    if (errors.length > 0) {
+      err(`${errors.length} error(s) in ${dir}; fix them and run validate again\n`);
+      return EXIT.failed;
+    }
+    out(
+      `${files.length} file(s) valid: ${desired.destinations.length} destination(s), ` +
+        `${desired.containers.length} resource(s) for server ${server}\n`,
+    );
+    return EXIT.ok;
+  } catch (e) {
+    err(`berth: ${messageOf(e)}\n`);
+    return EXIT.failed;
+  }
+}
+
+interface PassFlags {
+  server: string;
+  logLevel: string;
+  allowMassPrune?: boolean;
+  parallelism?: number;
+  exitCode?: boolean;
+}
+
+async function pass(dir: string, o: PassFlags, dryRun: boolean): Promise<PassReport> {
+  return runPass({
+    docker: dockerFromEnv(process.env),
+    server: o.server,
+    specs: dir,
+    log: createLogger(o.logLevel),
+    aliases: new AliasCache(),
+    pruneGuard: DEFAULT_PRUNE_GUARD,
+    allowMassPrune: !!o.allowMassPrune,
+    parallelism: o.parallelism ?? 8,
+    dryRun,
+  });
+}
+
+function reportProblems(r: PassReport): boolean {
+  for (const e of r.specErrors) err(`${e.message}\n`);
+  for (const p of r.pullErrors) err(`${p.resource}: ${p.error}\n`);
+  return r.specErrors.length > 0 || r.pullErrors.length > 0;
+}
+
+/** `berth plan DIR`: prints the plan; with --exit-code, 2 when changes are pending. */
+export async function runPlan(dir: string, o: PassFlags): Promise<number> {
+  try {
+    const report = await pass(dir, o, true);
+    const bad = reportProblems(report);
+    out(renderPlan(report.plan));
+    if (bad || report.plan.problems.some((p) => p.level === 'error')) return EXIT.failed;
+    return o.exitCode && report.plan.actions.length > 0 ? EXIT.pending : EXIT.ok;
+  } catch (e) {
+    err(`berth: ${messageOf(e)}\n`);
+    return EXIT.failed;
+  }
+}
+
+/** `berth apply DIR`: one pass under the server's lock. */
+export async function runApply(dir: string, o: PassFlags): Promise<number> {
+  let release: (() => void) | undefined;
+  try {
+    release = acquireLock(lockDir(process.env), o.server, `berth apply ${dir}`);
+    const report = await pass(dir, o, false);
+    const bad = reportProblems(report);
+    for (const p of report.plan.problems) err(`${p.level}: ${p.kind} ${p.resource}: ${p.message}\n`);
+    for (const r of report.results) out(resultLine(r));
+    const failed = report.results.filter((r) => !r.ok).length;
+    out(summary(report.results.length, failed));
+    const refused = report.plan.problems.some((p) => p.level === 'error');
+    return bad || refused || failed > 0 ? EXIT.failed : EXIT.ok;
+  } catch (e) {
+    const code = e instanceof BerthError ? ` [${e.code}]` : '';
+    err(`berth: ${messageOf(e)}${code}\n`);
+    return EXIT.failed;
+  } finally {
+    release?.();
+  }
+}
+
+function resultLine(r: ActionResult): string {
+  const a = r.action;
+  const head = `${a.kind} ${a.resource}: ${describeAction(a)}`;
+  if (r.ok) return `ok     ${head} (${a.reason})\n`;
+  return `${r.skipped ? 'skip' : 'FAILED'} ${head}: ${r.error}\n`;
+}
+
+function summary(total: number, failed: number): string {
+  if (total === 0) return 'Nothing to do: Docker matches the specs.\n';
+  return `${total - failed} of ${total} action(s) applied${failed ? `, ${failed} failed` : ''}.\n`;
+}

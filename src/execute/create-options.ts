@@ -1,0 +1,85 @@
+/**
+ * The Docker create request for a desired container: its normalized config, berth's labels
+ * (with the spec hash) and its destination network. Pure.
+ */
+import Docker from 'dockerode';
+import { specHash } from '../hash';
+import { LABEL, ownerLabels } from '../labels';
+import { DesiredContainer, Healthcheck } from '../model';
+
+const NS_PER_MS = 1_000_000;
+
+/** The labels berth puts on a container it creates for `spec`. */
+export function containerLabels(spec: DesiredContainer, server: string): Record<string, string> {
+  return {
+    ...spec.config.labels,
+    ...ownerLabels(server, spec.kind, spec.resource),
+    [LABEL.destination]: spec.destination,
+    [LABEL.specHash]: specHash(spec.config),
+  };
+}
+
+/**
+ * Create options for `spec` under `name`, joined to `networkRef` (ID or name of the
+ * destination network). `carry` mounts anonymous volumes of a replaced container again.
+ */
+export function createOptions(
+  spec: DesiredContainer,
+  server: string,
+  name: string,
+  networkRef: string,
+  carry: { volume: string; target: string }[] = [],
+): Docker.ContainerCreateOptions {
+  const c = spec.config;
+  const exposed: Record<string, object> = {};
+  const bindings: Record<string, { HostIp: string; HostPort: string }[]> = {};
+  for (const p of c.ports) {
+    const key = `${p.containerPort}/${p.protocol}`;
+    exposed[key] = {};
+    (bindings[key] ??= []).push({ HostIp: p.hostIp, HostPort: p.hostPort });
+  }
+  const binds: string[] = [];
+  const anonymous: Record<string, object> = {};
+  for (const m of c.mounts) {
+    if (m.type === 'anonymous') anonymous[m.target] = {};
+    else binds.push(`${m.source}:${m.target}${m.readOnly ? ':ro' : ''}`);
+  }
+  for (const v of carry) binds.push(`${v.volume}:${v.target}`);
+  return {
+    name,
+    Image: c.image,
+    Cmd: c.command ?? undefined,
+    Entrypoint: c.entrypoint ?? undefined,
+    Env: Object.keys(c.env).map((k) => `${k}=${c.env[k]}`),
+    Labels: containerLabels(spec, server),
+    WorkingDir: c.workingDir ?? undefined,
+    User: c.user ?? undefined,
+    StopTimeout: c.stopGracePeriodMs === null ? undefined : Math.ceil(c.stopGracePeriodMs / 1000),
+    Healthcheck: c.healthcheck ? healthcheck(c.healthcheck) : undefined,
+    ExposedPorts: exposed,
+    Volumes: anonymous,
+    HostConfig: {
+      PortBindings: bindings,
+      Binds: binds,
+      RestartPolicy: { Name: c.restart, MaximumRetryCount: c.restartMaxRetries },
+      Memory: c.memoryBytes ?? undefined,
+      NanoCpus: c.nanoCpus ?? undefined,
+      LogConfig: { Type: c.logging.driver, Config: c.logging.options },
+      NetworkMode: networkRef,
+    },
+    NetworkingConfig: {
+      EndpointsConfig: { [networkRef]: { Aliases: spec.attachments[0]?.aliases ?? [] } },
+    },
+  };
+}
+
+function healthcheck(h: Healthcheck) {
+  const ns = (ms: number | null) => (ms === null ? undefined : ms * NS_PER_MS);
+  return {
+    Test: h.test,
+    Interval: ns(h.intervalMs),
+    Timeout: ns(h.timeoutMs),
+    Retries: h.retries ?? undefined,
+    StartPeriod: ns(h.startPeriodMs),
+  };
+}

@@ -1,0 +1,100 @@
+/**
+ * Network and endpoint steps: create, recreate and move destination networks, remove them, and
+ * connect, re-alias or disconnect a container's endpoints without recreating the container.
+ */
+import { LABEL, ownerLabels } from '../labels';
+import { NetworkSettings } from '../model';
+import { Reattach } from '../plan/types';
+import { ExecContext, networkRef, recordAliases } from './context';
+
+/** Creates a destination network with berth's labels and remembers its ID. */
+export async function createNetwork(
+  ctx: ExecContext,
+  destination: string,
+  name: string,
+  s: NetworkSettings,
+): Promise<string> {
+  const net = await ctx.docker.createNetwork({
+    Name: name,
+    CheckDuplicate: true,
+    Driver: s.driver,
+    Internal: s.internal,
+    Options: s.options,
+    Labels: { ...ownerLabels(ctx.server, 'Destination', destination), [LABEL.destination]: destination },
+    IPAM: s.ipam
+      ? {
+          Driver: 'default',
+          Config: [
+            {
+              Subnet: s.ipam.subnet,
+              ...(s.ipam.gateway ? { Gateway: s.ipam.gateway } : {}),
+              ...(s.ipam.ipRange ? { IPRange: s.ipam.ipRange } : {}),
+            },
+          ],
+        }
+      : undefined,
+  });
+  ctx.networkIds.set(name, net.id);
+  return net.id;
+}
+
+/** Joins a container to a network with aliases and records the new endpoint's aliases. */
+export async function connect(ctx: ExecContext, network: string, id: string, aliases: string[]) {
+  await ctx.docker
+    .getNetwork(networkRef(ctx, network))
+    .connect({ Container: id, EndpointConfig: { Aliases: aliases } });
+  await recordAliases(ctx, id);
+}
+
+/** Leaves a network; the container keeps running. */
+export async function disconnect(ctx: ExecContext, network: string, id: string): Promise<void> {
+  await ctx.docker.getNetwork(networkRef(ctx, network)).disconnect({ Container: id, Force: true });
+}
+
+/** Docker cannot change an endpoint's aliases: leave the network and join again with new ones. */
+export async function realias(ctx: ExecContext, network: string, id: string, aliases: string[]) {
+  await disconnect(ctx, network, id);
+  await connect(ctx, network, id, aliases);
+}
+
+/**
+ * Replaces a network whose settings changed: berth's containers leave it, it is removed and
+ * made again, and they join it again with their aliases. Their IDs do not change.
+ */
+export async function recreateNetwork(
+  ctx: ExecContext,
+  destination: string,
+  oldId: string,
+  name: string,
+  settings: NetworkSettings,
+  reattach: Reattach[],
+): Promise<void> {
+  for (const r of reattach) await disconnect(ctx, oldId, r.containerId);
+  await ctx.docker.getNetwork(oldId).remove();
+  ctx.networkIds.delete(name);
+  await createNetwork(ctx, destination, name, settings);
+  for (const r of reattach) await connect(ctx, name, r.containerId, r.aliases);
+}
+
+/** Moves berth's containers from the old network of a destination to its new one. */
+export async function moveNetwork(
+  ctx: ExecContext,
+  destination: string,
+  fromId: string,
+  name: string,
+  settings: NetworkSettings,
+  reattach: Reattach[],
+): Promise<void> {
+  if (!ctx.networkIds.has(name)) await createNetwork(ctx, destination, name, settings);
+  for (const r of reattach) {
+    await connect(ctx, name, r.containerId, r.aliases);
+    await disconnect(ctx, fromId, r.containerId);
+  }
+  await ctx.docker.getNetwork(fromId).remove();
+}
+
+/** Removes a network of a destination that is gone. */
+export async function removeNetwork(ctx: ExecContext, id: string, name: string): Promise<void> {
+  await ctx.docker.getNetwork(id).remove();
+  ctx.networkIds.delete(name);
+}

@@ -1,0 +1,100 @@
+/**
+ * One pass: load the specs, observe Docker, plan, and (unless only planning) execute. Used by
+ * `berth plan` and `berth apply`; the agent runs the same pass on its loop.
+ */
+import Docker from 'dockerode';
+import type { Logger } from 'pino';
+import { AliasCache, learnAliases, observe } from './docker/observe';
+import { execute, ActionResult } from './execute/execute';
+import { ExecContext } from './execute/context';
+import { pullImage } from './execute/images';
+import { BerthError, SpecError } from './errors';
+import { DesiredContainer, ObservedState } from './model';
+import { plan } from './plan/plan';
+import { Plan } from './plan/types';
+import { loadSpecs } from './spec/load';
+
+export interface PassOptions {
+  docker: Docker;
+  server: string;
+  specs: string;
+  log: Logger;
+  aliases: AliasCache;
+  pruneGuard: { maxShare: number; minCount: number };
+  allowMassPrune: boolean;
+  parallelism: number;
+  /** Plan only: no pull, no change. */
+  dryRun: boolean;
+}
+
+export interface PassReport {
+  specErrors: SpecError[];
+  pullErrors: { resource: string; error: string }[];
+  plan: Plan;
+  observed: ObservedState;
+  results: ActionResult[];
+}
+
+/** Runs one pass; throws only when the pass itself cannot load, observe or plan. */
+export async function runPass(opts: PassOptions): Promise<PassReport> {
+  const { desired, errors } = await loadSpecs(opts.specs, { server: opts.server });
+  const log = opts.log;
+  for (const e of errors) log.warn({ code: e.code, location: e.location }, e.message);
+
+  const ctx = execContext(opts);
+  const pullErrors = opts.dryRun ? [] : await pullAlways(ctx, desired.containers);
+  if (pullErrors.length > 0) {
+    const failed = new Set(pullErrors.map((p) => p.resource));
+    desired.containers = desired.containers.filter((c) => !failed.has(c.resource));
+  }
+
+  const observed = await observe(opts.docker, opts.aliases);
+  await learnAliases(opts.docker, observed, opts.aliases, opts.server);
+  const thePlan = plan(desired, observed, {
+    server: opts.server,
+    pruneGuard: opts.pruneGuard,
+    allowMassPrune: opts.allowMassPrune,
+  });
+  for (const n of observed.networks) ctx.networkIds.set(n.name, n.id);
+  ctx.images = observed.images;
+  const results = opts.dryRun ? [] : await execute(ctx, thePlan.actions);
+  return { specErrors: errors, pullErrors, plan: thePlan, observed, results };
+}
+
+function execContext(opts: PassOptions): ExecContext {
+  return {
+    docker: opts.docker,
+    server: opts.server,
+    log: opts.log,
+    aliases: opts.aliases,
+    networkIds: new Map(),
+    images: {},
+    pulled: new Set(),
+    parallelism: opts.parallelism,
+  };
+}
+
+/**
+ * `pullPolicy: Always` images are pulled before observing, so that a tag that now points at
+ * another image recreates its containers in this same pass. A failed pull holds back only the
+ * resources that use that image.
+ */
+async function pullAlways(ctx: ExecContext, specs: DesiredContainer[]) {
+  const wanted = specs.filter((s) => !s.suspend && s.pullPolicy === 'Always');
+  const failures: { resource: string; error: string }[] = [];
+  const done = new Map<string, string | null>();
+  for (const s of wanted) {
+    const image = s.config.image;
+    if (!done.has(image)) {
+      try {
+        await pullImage(ctx, image);
+        done.set(image, null);
+      } catch (err) {
+        done.set(image, err instanceof BerthError ? err.message : String(err));
+      }
+    }
+    const error = done.get(image);
+    if (error) failures.push({ resource: s.resource, error });
+  }
+  return failures;
+}
