@@ -2,23 +2,28 @@
  * Coded errors. Each code is stable and documented in docs/errors.md; a message says what to do.
  */
 
-export type ErrorCode =
-  | 'SPEC_SYNTAX'
-  | 'SPEC_SCHEMA'
-  | 'SPEC_DUPLICATE_KEY'
-  | 'SPEC_REFERENCE'
-  | 'SPEC_NAME'
-  | 'SPEC_ROOT'
-  | 'NAME_CLASH'
-  | 'IMAGE_MISSING'
-  | 'IMAGE_PULL'
-  | 'START_FAILED'
-  | 'DOCKER'
-  | 'NETWORK_FOREIGN'
-  | 'MASS_PRUNE'
-  | 'LOCKED'
-  | 'CONFIG'
-  | 'INTERNAL';
+/** Every code berth reports; docs/errors.md explains each (a test keeps the two in step). */
+export const ERROR_CODES = [
+  'SPEC_SYNTAX',
+  'SPEC_SCHEMA',
+  'SPEC_DUPLICATE_KEY',
+  'SPEC_REFERENCE',
+  'SPEC_NAME',
+  'SPEC_ROOT',
+  'NAME_CLASH',
+  'DESTINATION_BLOCKED',
+  'IMAGE_MISSING',
+  'IMAGE_PULL',
+  'START_FAILED',
+  'DOCKER',
+  'NETWORK_FOREIGN',
+  'PRUNE_HELD',
+  'MASS_PRUNE',
+  'LOCKED',
+  'INTERNAL',
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
 
 /** An error with a stable code and, optionally, the error that caused it. */
 export class BerthError extends Error {

@@ -47,8 +47,24 @@ function sortedEntries(record: Record<string, string>): [string, string][] {
     .map((k) => [k, record[k]]);
 }
 
+/**
+ * Hashes already computed for a config object in the current version. Desired state is
+ * immutable once loaded, so a long-running process hashes each spec once, not once a pass.
+ */
+const memo = new WeakMap<ContainerConfig, string>();
+
 /** The hash of a config in the given input version (default: the current one). */
 export function specHash(config: ContainerConfig, version = HASH_VERSION): string {
+  if (version !== HASH_VERSION) return digest(config, version);
+  let hash = memo.get(config);
+  if (hash === undefined) {
+    hash = digest(config, version);
+    memo.set(config, hash);
+  }
+  return hash;
+}
+
+function digest(config: ContainerConfig, version: string): string {
   const encode = ENCODERS[version];
   if (!encode) throw new Error(`internal: no spec hash encoder for version ${version}`);
   const digest = createHash('sha256').update(JSON.stringify(encode(config))).digest('hex');

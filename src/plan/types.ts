@@ -2,6 +2,7 @@
  * A plan: the ordered actions that take the observed state to the desired one, and the problems
  * that kept parts of it from being planned. Every action names its resource and a plain reason.
  */
+import { ErrorCode } from '../errors';
 import { DesiredContainer, NetworkSettings, ResourceKind } from '../model';
 
 export type SubjectKind = ResourceKind | 'Destination';
@@ -18,6 +19,8 @@ export interface Reattach {
   containerId: string;
   container: string;
   aliases: string[];
+  /** Already on the target network: a move that was interrupted joined it there. */
+  joined: boolean;
 }
 
 export type Action =
@@ -46,7 +49,12 @@ export type Action =
       type: 'container-recreate';
       spec: DesiredContainer;
       containerId: string;
-      /** Anonymous volumes of the old container, mounted again at the same targets. */
+      /** The old container runs: only then is it started again if the replacement fails. */
+      oldRunning: boolean;
+      /**
+       * Anonymous volumes of the old container, mounted again at the same targets where the
+       * new container still declares a volume (in its spec or its image).
+       */
       carry: { volume: string; target: string }[];
     })
   | (Base & { type: 'container-start'; containerId: string; container: string })
@@ -65,14 +73,19 @@ export type Action =
       network: string;
       aliases: string[];
     })
-  | (Base & { type: 'endpoint-disconnect'; containerId: string; container: string; network: string });
+  | (Base & {
+      type: 'endpoint-disconnect';
+      containerId: string;
+      container: string;
+      network: string;
+    });
 
 export type ActionType = Action['type'];
 
 /** Why part of the desired state was not planned, or what a person should look at. */
 export interface Problem {
   level: 'error' | 'warning';
-  code: string;
+  code: ErrorCode;
   resource: string;
   kind: SubjectKind;
   message: string;
@@ -82,8 +95,11 @@ export interface Problem {
 export interface Standing {
   resource: string;
   kind: ResourceKind;
-  /** Suspended, Completed, Failed (exited non-zero under a one-shot policy), or Restarting. */
-  note: 'Suspended' | 'Completed' | 'Exited' | 'Restarting' | 'Paused';
+  /**
+   * Suspended, Held (left as it is this pass, see PlanOptions.held), Completed, Exited
+   * (non-zero under a one-shot policy), Restarting or Paused.
+   */
+  note: 'Suspended' | 'Held' | 'Completed' | 'Exited' | 'Restarting' | 'Paused';
 }
 
 export interface Plan {
@@ -96,4 +112,10 @@ export interface PlanOptions {
   server: string;
   pruneGuard: { maxShare: number; minCount: number };
   allowMassPrune: boolean;
+  /**
+   * Resources to leave exactly as they are this pass, because something they need failed
+   * before planning (their `pullPolicy: Always` image could not be pulled). Still declared:
+   * never removed. Default: none.
+   */
+  held?: string[];
 }
