@@ -14,7 +14,7 @@ const serverOption = () =>
     os.hostname(),
   );
 const logOption = () =>
-  new Option('--log-level <level>', 'JSON log lines on stderr at this level').default('warn');
+  new Option('--log-level <level>', 'also write JSON log lines on stderr at this level').default('silent');
 
 program
   .name('berth')

@@ -87,11 +87,12 @@ export async function runApply(dir: string, o: PassFlags): Promise<number> {
     release = acquireLock(lockDir(process.env), o.server, `berth apply ${dir}`);
     const report = await pass(dir, o, false);
     const bad = reportProblems(report);
-    for (const p of report.plan.problems) err(`${p.level}: ${p.kind} ${p.resource}: ${p.message}\n`);
-    for (const r of report.results) out(resultLine(r));
+    const problems = report.plan.problems;
+    for (const p of problems) err(`${p.level}: ${p.kind} ${p.resource}: ${p.message}\n`);
+    for (const r of report.results) (r.ok ? out : err)(resultLine(r));
     const failed = report.results.filter((r) => !r.ok).length;
-    out(summary(report.results.length, failed));
-    const refused = report.plan.problems.some((p) => p.level === 'error');
+    out(summary(report.results.length, failed, bad || problems.length > 0));
+    const refused = problems.some((p) => p.level === 'error');
     return bad || refused || failed > 0 ? EXIT.failed : EXIT.ok;
   } catch (e) {
     const code = e instanceof BerthError ? ` [${e.code}]` : '';
@@ -102,14 +103,17 @@ export async function runApply(dir: string, o: PassFlags): Promise<number> {
   }
 }
 
+/** One line per action; a failure's error already starts with what the action does. */
 function resultLine(r: ActionResult): string {
   const a = r.action;
-  const head = `${a.kind} ${a.resource}: ${describeAction(a)}`;
-  if (r.ok) return `ok     ${head} (${a.reason})\n`;
-  return `${r.skipped ? 'skip' : 'FAILED'} ${head}: ${r.error}\n`;
+  if (r.ok) return `ok     ${a.kind} ${a.resource}: ${describeAction(a)} (${a.reason})\n`;
+  if (r.skipped) return `skip   ${a.kind} ${a.resource}: ${describeAction(a)}: ${r.error}\n`;
+  return `FAILED ${a.kind} ${a.resource}: ${r.error}\n`;
 }
 
-function summary(total: number, failed: number): string {
+/** The last line of `apply`; it claims Docker matches the specs only when nothing was amiss. */
+function summary(total: number, failed: number, problems: boolean): string {
+  if (total === 0 && problems) return 'Nothing applied: see the messages above.\n';
   if (total === 0) return 'Nothing to do: Docker matches the specs.\n';
   return `${total - failed} of ${total} action(s) applied${failed ? `, ${failed} failed` : ''}.\n`;
 }

@@ -42,11 +42,9 @@ export async function runPass(opts: PassOptions): Promise<PassReport> {
   for (const e of errors) log.warn({ code: e.code, location: e.location }, e.message);
 
   const ctx = execContext(opts);
+  // A resource whose image could not be pulled is held, not dropped: dropped, it would look
+  // undeclared and its running container would be removed.
   const pullErrors = opts.dryRun ? [] : await pullAlways(ctx, desired.containers);
-  if (pullErrors.length > 0) {
-    const failed = new Set(pullErrors.map((p) => p.resource));
-    desired.containers = desired.containers.filter((c) => !failed.has(c.resource));
-  }
 
   const observed = await observe(opts.docker, opts.aliases);
   await learnAliases(opts.docker, observed, opts.aliases, opts.server);
@@ -54,6 +52,7 @@ export async function runPass(opts: PassOptions): Promise<PassReport> {
     server: opts.server,
     pruneGuard: opts.pruneGuard,
     allowMassPrune: opts.allowMassPrune,
+    held: pullErrors.map((p) => p.resource),
   });
   for (const n of observed.networks) ctx.networkIds.set(n.name, n.id);
   ctx.images = observed.images;

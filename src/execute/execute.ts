@@ -4,6 +4,7 @@
  * run in order, and its first failure skips the rest of its steps. One resource failing never
  * stops the others.
  */
+import { dockerMessage } from '../docker/client';
 import { BerthError } from '../errors';
 import { baseOfNext, LABEL, ownerLabels } from '../labels';
 import { describeAction } from '../plan/render';
@@ -12,7 +13,6 @@ import { ExecContext, inPool } from './context';
 import {
   createContainer,
   discardNext,
-  dockerMessage,
   promoteNext,
   recreateContainer,
   removeContainer,
@@ -128,7 +128,7 @@ async function dispatch(ctx: ExecContext, a: Action): Promise<void> {
     case 'container-create':
       return createContainer(ctx, a.spec);
     case 'container-recreate':
-      return recreateContainer(ctx, a.spec, a.containerId, a.carry);
+      return recreateContainer(ctx, a.spec, { id: a.containerId, running: a.oldRunning }, a.carry);
     case 'container-start':
       return startContainer(ctx, a.containerId, a.container);
     case 'container-remove':

@@ -1,5 +1,6 @@
 /** Making sure a container's image is on the engine, as its pullPolicy says. */
-import { BerthError, messageOf } from '../errors';
+import { dockerMessage } from '../docker/client';
+import { BerthError } from '../errors';
 import { PullPolicy } from '../model';
 import { ExecContext } from './context';
 
@@ -16,7 +17,7 @@ export async function ensureImage(ctx: ExecContext, image: string, policy: PullP
         `server (docker load / docker build), or set pullPolicy: IfNotPresent`,
     );
   }
-    const stale = policy === 'Always' && !ctx.pulled.has(image);
+  const stale = policy === 'Always' && !ctx.pulled.has(image);
   if (stale || !present) await pullImage(ctx, image);
 }
 
@@ -36,8 +37,8 @@ export async function pullImage(ctx: ExecContext, image: string): Promise<void> 
   } catch (err) {
     throw new BerthError(
       'IMAGE_PULL',
-      `pulling image ${image} failed: ${messageOf(err)}; check the name and tag and that the ` +
-        `registry is reachable, or load the image and set pullPolicy: Never`,
+      `pulling image ${image} failed: ${dockerMessage(err)}; check the name and tag and that ` +
+        'the registry is reachable, or load the image and set pullPolicy: Never',
       err,
     );
   }

@@ -20,7 +20,10 @@ export async function createNetwork(
     Driver: s.driver,
     Internal: s.internal,
     Options: s.options,
-    Labels: { ...ownerLabels(ctx.server, 'Destination', destination), [LABEL.destination]: destination },
+    Labels: {
+      ...ownerLabels(ctx.server, 'Destination', destination),
+      [LABEL.destination]: destination,
+    },
     IPAM: s.ipam
       ? {
           Driver: 'default',
@@ -76,7 +79,10 @@ export async function recreateNetwork(
   for (const r of reattach) await connect(ctx, name, r.containerId, r.aliases);
 }
 
-/** Moves berth's containers from the old network of a destination to its new one. */
+/**
+ * Moves berth's containers from the old network of a destination to its new one: each joins
+ * the new network (unless an interrupted move already joined it) before it leaves the old.
+ */
 export async function moveNetwork(
   ctx: ExecContext,
   destination: string,
@@ -87,7 +93,7 @@ export async function moveNetwork(
 ): Promise<void> {
   if (!ctx.networkIds.has(name)) await createNetwork(ctx, destination, name, settings);
   for (const r of reattach) {
-    await connect(ctx, name, r.containerId, r.aliases);
+    if (!r.joined) await connect(ctx, name, r.containerId, r.aliases);
     await disconnect(ctx, fromId, r.containerId);
   }
   await ctx.docker.getNetwork(fromId).remove();

@@ -162,12 +162,13 @@ function planOne(
       ...subject,
       spec,
       containerId: current.id,
+      oldRunning: current.state === 'running' || current.state === 'restarting',
       carry: anonymousVolumes(spec, current, ctx),
       reason: why,
     });
     return steps;
   }
-  steps.push(...runState(spec, current, standings, !!found.next));
+  steps.push(...runState(spec, current, standings, !!found.next && !found.current));
   steps.push(...attachmentSteps(spec, current, ctx));
   return steps;
 }
@@ -245,8 +246,9 @@ function runState(
     case 'created':
       return start(promoted ? 'replacement was never started' : 'container was never started');
   }
-  const keepsRunning = spec.config.restart === 'always' || spec.config.restart === 'unless-stopped';
-  if (keepsRunning) return start(`container stopped (${c.state}, exit code ${c.exitCode ?? '?'})`);
+  const keepsRunning = ['always', 'unless-stopped'].includes(spec.config.restart);
+  const exit = c.exitCode ?? '?';
+  if (keepsRunning) return start(`container stopped (${c.state}, exit code ${exit})`);
   standings.push({ ...subject, note: c.exitCode === 0 ? 'Completed' : 'Exited' });
   return [];
 }
@@ -267,7 +269,8 @@ function attachmentSteps(
       const reason = `not attached to ${att.network} (destination ${att.destination})`;
       steps.push({ type: 'endpoint-connect', ...base, reason });
     } else if (ep.aliases && !sameSet(ep.aliases, att.aliases)) {
-      const reason = `aliases on ${att.network} [${ep.aliases.join(', ')}] → [${att.aliases.join(', ')}]`;
+      const [was, now] = [ep.aliases.join(', '), att.aliases.join(', ')];
+      const reason = `aliases on ${att.network} [${was}] → [${now}]`;
       steps.push({ type: 'endpoint-realias', ...base, reason });
     }
   }

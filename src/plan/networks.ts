@@ -56,7 +56,8 @@ function planDestination(
   if (foreign) {
     const why =
       `network '${dest.network}' exists but is not berth's for server '${server}' ` +
-      `(labels: ${describeLabels(foreign.labels)}); rename it, or set spec.network to another name`;
+      `(labels: ${describeLabels(foreign.labels)}); rename it, or set spec.network to another ` +
+      'name';
     out.problems.push({ level: 'error', code: 'NAME_CLASH', ...subject, message: why });
     out.blocked.set(dest.name, `destination ${dest.name}: ${why}`);
     return;
@@ -107,7 +108,7 @@ function planSettings(
     networkId: current.id,
     network: current.name,
     settings: dest.settings,
-    reattach: reattachList(current, dest.name, containers, observed),
+    reattach: reattachList(current, dest.name, containers, observed, null),
     reason: changed.join(', '),
   });
 }
@@ -138,7 +139,7 @@ function planMove(
     from: from.name,
     network: dest.network,
     settings: dest.settings,
-    reattach: reattachList(from, dest.name, containers, observed),
+    reattach: reattachList(from, dest.name, containers, observed, dest.network),
     reason: `network renamed ${from.name} → ${dest.network}`,
   });
 }
@@ -255,19 +256,25 @@ function foreignOn(networkId: string, observed: ObservedState): string {
     .join(', ');
 }
 
-/** The berth containers on a network, with the aliases their specs now ask for there. */
+/**
+ * The berth containers on a network, with the aliases their specs now ask for there. `target`
+ * names the network they move to, if any: a container already on it (an interrupted move
+ * joined it) only has to leave the old one.
+ */
 function reattachList(
   net: ObservedNetwork,
   destination: string,
   containers: DesiredContainer[],
   observed: ObservedState,
+  target: string | null,
 ): Reattach[] {
   const server = net.labels[LABEL.server];
   return attachedOwned(net.id, observed, server)
     .map((c) => {
       const spec = containers.find((d) => d.name === c.name);
       const att = spec?.attachments.find((a) => a.destination === destination);
-      return { containerId: c.id, container: c.name, aliases: att?.aliases ?? [] };
+      const joined = target !== null && target in c.networks;
+      return { containerId: c.id, container: c.name, aliases: att?.aliases ?? [], joined };
     })
     .sort((a, b) => a.container.localeCompare(b.container));
 }

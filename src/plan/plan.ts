@@ -14,21 +14,19 @@ export const DEFAULT_PRUNE_GUARD = Object.freeze({ maxShare: 0.5, minCount: 3 })
 export function plan(desired: DesiredState, observed: ObservedState, opts: PlanOptions): Plan {
   const { server } = opts;
   const nets = planNetworks(desired.destinations, desired.containers, observed, server);
-  const destinationOf = new Map<string, string>();
-  for (const n of observed.networks) {
-    if (isOwned(n.labels, server) && n.labels[LABEL.destination]) {
-      destinationOf.set(n.name, n.labels[LABEL.destination]);
-    }
-  }
-  for (const d of desired.destinations) destinationOf.set(d.network, d.name);
-  const containers = planContainers(desired.containers, {
+  const held = new Set(opts.held ?? []);
+  const containers = planContainers(desired.containers.filter((c) => !held.has(c.resource)), {
     server,
     observed,
     blocked: nets.blocked,
     replaced: nets.replaced,
-    destinationOf,
+    destinationOf: networkDestinations(desired, observed, server),
   });
+  for (const c of desired.containers.filter((d) => held.has(d.resource))) {
+    containers.standings.push({ resource: c.resource, kind: c.kind, note: 'Held' });
+  }
   const problems: Problem[] = [...nets.problems, ...containers.problems];
+  // Held resources stay declared (desired.containers): they are never removed.
   const removals = planRemovals(desired, observed, opts, problems);
   // Rule 4 stops the whole pass: a person must look before anything changes.
   if (problems.some((p) => p.code === 'MASS_PRUNE')) {
@@ -41,6 +39,22 @@ export function plan(desired: DesiredState, observed: ObservedState, opts: PlanO
     ...removals,
   ];
   return { actions, problems, standings: containers.standings };
+}
+
+/** Docker network name → destination, for berth's networks as observed and as desired. */
+function networkDestinations(
+  desired: DesiredState,
+  observed: ObservedState,
+  server: string,
+): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const n of observed.networks) {
+    if (isOwned(n.labels, server) && n.labels[LABEL.destination]) {
+      out.set(n.name, n.labels[LABEL.destination]);
+    }
+  }
+  for (const d of desired.destinations) out.set(d.network, d.name);
+  return out;
 }
 
 function planRemovals(

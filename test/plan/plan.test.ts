@@ -157,6 +157,18 @@ describe('planner', () => {
     );
   });
 
+  test('a held resource (its image could not be pulled) is neither changed nor removed', () => {
+    const before = desiredOf([prod], [app('web', prod)]);
+    const after = desiredOf([prod], [app('web', prod, {}, { command: ['x'] })]);
+    const held = plan(after, converged(before), {
+      server: SERVER,
+      pruneGuard: DEFAULT_PRUNE_GUARD,
+      allowMassPrune: false,
+      held: ['web'],
+    });
+    expect(renderPlan(held)).toBe('= Application web: held\nNo changes. Docker matches the specs.\n');
+  });
+
   test('a leftover replacement is discarded when the old container still exists', () => {
     const desired = desiredOf([prod], [app('web', prod)]);
     const observed = converged(desired);
@@ -296,6 +308,48 @@ describe('planner', () => {
         'foreign containers are attached: stray; detach them, then berth recreates it ' +
         '[NETWORK_FOREIGN]\nNo changes. Docker matches the specs.\n',
     );
+  });
+
+  test('a move interrupted after a container joined the new network only detaches it', () => {
+    const before = desiredOf([prod], [app('web', prod), app('db', prod)]);
+    const renamed = { ...prod, network: 'prod-v2' };
+    const after = desiredOf([renamed], [app('web', renamed), app('db', renamed)]);
+    const observed = converged(before);
+    observed.networks.push({ ...observed.networks[0], id: 'net-prod-v2', name: 'prod-v2' });
+    const web = observed.containers.find((c) => c.name === 'web');
+    if (web) web.networks['prod-v2'] = { networkId: 'net-prod-v2', endpointId: 'ep', aliases: [] };
+    const move = plan(after, observed, {
+      server: SERVER,
+      pruneGuard: DEFAULT_PRUNE_GUARD,
+      allowMassPrune: false,
+    }).actions;
+    expect(move.map((a) => a.type)).toEqual(['network-move']);
+    const reattach = move[0].type === 'network-move' ? move[0].reattach : [];
+    expect(reattach.map((r) => [r.container, r.joined])).toEqual([
+      ['db', false],
+      ['web', true],
+    ]);
+  });
+
+  test('a recreate starts the old container again on failure only if it was running', () => {
+    const before = desiredOf([prod], [app('web', prod), app('job', prod, {}, { restart: 'no' })]);
+    const after = desiredOf([prod], [
+      app('web', prod, {}, { command: ['x'] }),
+      app('job', prod, {}, { restart: 'no', command: ['x'] }),
+    ]);
+    const observed = converged(before);
+    const job = observed.containers.find((c) => c.name === 'job');
+    if (job) [job.state, job.exitCode] = ['exited', 0];
+    const actions = plan(after, observed, {
+      server: SERVER,
+      pruneGuard: DEFAULT_PRUNE_GUARD,
+      allowMassPrune: false,
+    }).actions;
+    expect(actions.map((a) => [a.resource, a.type === 'container-recreate' && a.oldRunning]))
+      .toEqual([
+        ['job', false],
+        ['web', true],
+      ]);
   });
 
   test('a renamed network moves berth containers to the new one', () => {
