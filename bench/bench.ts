@@ -32,11 +32,12 @@ function median(xs: number[]): number {
 }
 
 const round = (x: number, digits = 2) => Number(x.toFixed(digits));
+const progress = (text: string) => process.stderr.write(`bench: ${text}\n`);
 
 function writeSpecs(n: number, prefix: string): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-bench-'));
   const docs = [
-    `apiVersion: berth/v1\nkind: Destination\nmetadata:\n  name: ${prefix}dest\n`,
+    `apiVersion: berth/v1\nkind: Destination\nmetadata:\n  name: ${prefix}dest\nspec: {}\n`,
   ];
   for (let i = 0; i < n; i++) {
     docs.push(
@@ -88,7 +89,9 @@ async function idlePass(n: number): Promise<{ calls: number; ms: number }> {
   const client = new Docker({ socketPath: proxy.socketPath });
   const aliases = new AliasCache();
   try {
-    await runPass(passOptions(client, specs, aliases));
+    const first = await runPass(passOptions(client, specs, aliases));
+    const made = first.results.filter((r) => r.ok && r.action.type === 'container-create');
+    if (made.length !== n) throw new Error(`idle pass set-up made ${made.length} of ${n}`);
     await runPass(passOptions(client, specs, aliases));
     const calls: number[] = [];
     const times: number[] = [];
@@ -102,6 +105,7 @@ async function idlePass(n: number): Promise<{ calls: number; ms: number }> {
     }
     return { calls: median(calls), ms: median(times) };
   } finally {
+    progress(`idle pass at ${n}: cleaning up`);
     await proxy.close();
     await cleanup(prefix);
     fs.rmSync(specs, { recursive: true, force: true });
@@ -138,7 +142,8 @@ function plannerMs(n: number): { cold: number; warm: number } {
 async function untilRunning(prefix: string, n: number): Promise<void> {
   for (;;) {
     const running = await docker.listContainers({ filters: { name: [prefix] } });
-    if (running.filter((c) => c.State === 'running').length >= n) return;
+    const count = running.filter((c) => c.State === 'running').length;
+    if (count >= n) return;
     await new Promise((r) => setTimeout(r, 50));
   }
 }
@@ -147,7 +152,13 @@ async function coldBerth(n: number): Promise<number> {
   const prefix = 'bench-cold-';
   const specs = writeSpecs(n, prefix);
   const t0 = performance.now();
-  await runPass(passOptions(docker, specs, new AliasCache()));
+  const report = await runPass(passOptions(docker, specs, new AliasCache()));
+  const failed = report.results.filter((r) => !r.ok);
+  if (failed.length > 0 || report.specErrors.length > 0) {
+    throw new Error(
+      `berth's cold pass failed: ${failed[0]?.error ?? report.specErrors[0].message}`,
+    );
+  }
   await untilRunning(prefix, n);
   const s = (performance.now() - t0) / 1000;
   await cleanup(prefix);
@@ -179,18 +190,26 @@ function coldCompose(n: number): number | null {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-bench-compose-'));
   const services = Array.from(
     { length: n },
-    (_, i) => `  c${i}:\n    image: ${IMAGE}\n    command: ["sleep", "3600"]\n    restart: unless-stopped\n`,
+    (_, i) =>
+      `  c${i}:\n    image: ${IMAGE}\n    command: ["sleep", "3600"]\n    restart: unless-stopped\n`,
   );
-  fs.writeFileSync(path.join(dir, 'docker-compose.yml'), `version: "3"\nservices:\n${services.join('')}`);
-  const env = { ...process.env, COMPOSE_PARALLEL_LIMIT: String(PARALLELISM) };
+  fs.writeFileSync(
+    path.join(dir, 'docker-compose.yml'),
+    `version: "3"\nservices:\n${services.join('')}`,
+  );
+  // docker-compose 1.29 hangs with COMPOSE_PARALLEL_LIMIT=8 and 50 services (seen here), so it
+  // runs with its own default parallelism (64): the comparison favours compose.
   const args = ['-p', 'benchcompose', '-f', path.join(dir, 'docker-compose.yml')];
+  const run = (...more: string[]) =>
+    execFileSync('docker-compose', [...args, ...more], { stdio: 'ignore', timeout: 300_000 });
   try {
     const t0 = performance.now();
-    execFileSync('docker-compose', [...args, 'up', '-d'], { env, stdio: 'ignore' });
+    run('up', '-d');
     const s = (performance.now() - t0) / 1000;
-    execFileSync('docker-compose', [...args, 'down', '-t', '1'], { env, stdio: 'ignore' });
+    run('down', '-t', '1');
     return s;
-  } catch {
+  } catch (err) {
+    progress(`docker-compose failed: ${(err as Error).message}`);
     return null;
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
@@ -216,12 +235,15 @@ async function main(): Promise<void> {
   );
   const idle10 = await idlePass(10);
   const idle100 = await idlePass(100);
-  console.log(`idle pass: ${idle10.calls} calls / ${round(idle10.ms)} ms at 10 containers, ` +
-    `${idle100.calls} calls / ${round(idle100.ms)} ms at 100`);
+  console.log(
+    `idle pass: ${idle10.calls} calls / ${round(idle10.ms)} ms at 10 containers, ` +
+      `${idle100.calls} calls / ${round(idle100.ms)} ms at 100`,
+  );
   const berth: number[] = [];
   const raw: number[] = [];
   const compose: number[] = [];
   for (let i = 0; i < RUNS; i++) {
+    progress(`cold converge, run ${i + 1} of ${RUNS}`);
     raw.push(await coldRaw(50));
     berth.push(await coldBerth(50));
     if (hasCompose) {

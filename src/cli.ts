@@ -14,7 +14,9 @@ const serverOption = () =>
     os.hostname(),
   );
 const logOption = () =>
-  new Option('--log-level <level>', 'also write JSON log lines on stderr at this level').default('silent');
+  new Option('--log-level <level>', 'also write JSON log lines on stderr at this level').default(
+    'silent',
+  );
 
 program
   .name('berth')

@@ -37,7 +37,7 @@ export class BerthError extends Error {
   }
 }
 
-/** Where in the specs a problem is: file (specs root joined with its path), 1-based line, field path. */
+/** Where in the specs a problem is: file (specs root joined with its path), line, field path. */
 export interface SpecLocation {
   file: string;
   line: number;

@@ -20,7 +20,9 @@ const ENCODERS: Record<string, Encoder> = {
     c.entrypoint,
     sortedEntries(c.env),
     c.ports.map((p) => [p.hostIp, p.hostPort, p.containerPort, p.protocol]),
-    c.mounts.map((m) => (m.type === 'anonymous' ? [m.type, m.target] : [m.type, m.source, m.target, m.readOnly])),
+    c.mounts.map((m) =>
+      m.type === 'anonymous' ? [m.type, m.target] : [m.type, m.source, m.target, m.readOnly],
+    ),
     c.restart,
     c.restartMaxRetries,
     c.healthcheck && [
@@ -67,7 +69,9 @@ export function specHash(config: ContainerConfig, version = HASH_VERSION): strin
 function digest(config: ContainerConfig, version: string): string {
   const encode = ENCODERS[version];
   if (!encode) throw new Error(`internal: no spec hash encoder for version ${version}`);
-  const digest = createHash('sha256').update(JSON.stringify(encode(config))).digest('hex');
+  const digest = createHash('sha256')
+    .update(JSON.stringify(encode(config)))
+    .digest('hex');
   return `${version}-${digest.slice(0, 32)}`;
 }
 

@@ -8,7 +8,7 @@ export type ResourceKind = 'Application' | 'Database';
 export type PullPolicy = 'Always' | 'IfNotPresent' | 'Never';
 export type RestartPolicy = 'no' | 'always' | 'unless-stopped' | 'on-failure';
 
-/** Where a spec document starts: file as displayed (the specs root joined with its path), 1-based line. */
+/** Where a spec document starts: the specs root joined with the file's path, 1-based line. */
 export interface SourceRef {
   file: string;
   line: number;

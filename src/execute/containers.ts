@@ -63,8 +63,12 @@ export async function createContainer(ctx: ExecContext, spec: DesiredContainer):
   try {
     await ctx.docker.getContainer(id).start();
   } catch (err) {
-    throw new BerthError('START_FAILED', `container ${spec.name} was created but did not start: ` +
-      `${dockerMessage(err)}; fix the spec, berth retries on the next pass`, err);
+    throw new BerthError(
+      'START_FAILED',
+      `container ${spec.name} was created but did not start: ` +
+        `${dockerMessage(err)}; fix the spec, berth retries on the next pass`,
+      err,
+    );
   }
   await recordAliases(ctx, id);
 }

@@ -141,4 +141,3 @@ async function dispatch(ctx: ExecContext, a: Action): Promise<void> {
       return disconnect(ctx, a.network, a.containerId);
   }
 }
-

@@ -214,7 +214,8 @@ function visibleChanges(spec: DesiredContainer, c: ObservedContainer): string[] 
   const haveTargets = c.mounts.map((m) => m.target);
   if (targets(wantTargets) !== targets(haveTargets)) out.push('volumes changed');
   const userLabels = Object.keys(c.labels).filter((k) => !k.startsWith('berth.'));
-  const same = userLabels.length === Object.keys(spec.config.labels).length &&
+  const same =
+    userLabels.length === Object.keys(spec.config.labels).length &&
     userLabels.every((k) => spec.config.labels[k] === c.labels[k]);
   if (!same) out.push('labels changed');
   return out;
@@ -329,8 +330,9 @@ function short(id: string): string {
 }
 
 function labelText(labels: Record<string, string>): string {
-  const keys = Object.keys(labels).filter((k) => k.startsWith('berth.')).sort();
+  const keys = Object.keys(labels)
+    .filter((k) => k.startsWith('berth.'))
+    .sort();
   if (keys.length === 0) return 'no berth labels';
   return keys.map((k) => `${k}=${labels[k]}`).join(', ');
 }
-

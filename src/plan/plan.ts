@@ -15,13 +15,16 @@ export function plan(desired: DesiredState, observed: ObservedState, opts: PlanO
   const { server } = opts;
   const nets = planNetworks(desired.destinations, desired.containers, observed, server);
   const held = new Set(opts.held ?? []);
-  const containers = planContainers(desired.containers.filter((c) => !held.has(c.resource)), {
-    server,
-    observed,
-    blocked: nets.blocked,
-    replaced: nets.replaced,
-    destinationOf: networkDestinations(desired, observed, server),
-  });
+  const containers = planContainers(
+    desired.containers.filter((c) => !held.has(c.resource)),
+    {
+      server,
+      observed,
+      blocked: nets.blocked,
+      replaced: nets.replaced,
+      destinationOf: networkDestinations(desired, observed, server),
+    },
+  );
   for (const c of desired.containers.filter((d) => held.has(d.resource))) {
     containers.standings.push({ resource: c.resource, kind: c.kind, note: 'Held' });
   }

@@ -83,8 +83,7 @@ function summary(p: Plan): string {
       ? 'No changes planned, but some resources could not be planned.'
       : 'No changes. Docker matches the specs.';
   }
-  const count = (types: Action['type'][]) =>
-    p.actions.filter((a) => types.includes(a.type)).length;
+  const count = (types: Action['type'][]) => p.actions.filter((a) => types.includes(a.type)).length;
   const create = count(['network-create', 'volume-create', 'container-create']);
   const change = count([
     'network-recreate',

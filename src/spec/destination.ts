@@ -77,7 +77,7 @@ function formatIpv4(n: number): string {
 
 function contains(net: Cidr, ip: number): boolean {
   const mask = net.bits === 0 ? 0 : (~0 << (32 - net.bits)) >>> 0;
-  return ((ip & mask) >>> 0) === net.base;
+  return (ip & mask) >>> 0 === net.base;
 }
 
 /** A copy with keys in sorted order, so that equal maps serialize equally. */

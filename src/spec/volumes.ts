@@ -74,7 +74,7 @@ function containerPath(target: string, fail: (d: string) => void): string | null
   }
   const cleaned = clean(target);
   if (cleaned === '/') {
-    fail('a volume cannot be mounted over the container\'s root /');
+    fail("a volume cannot be mounted over the container's root /");
     return null;
   }
   return cleaned;

@@ -311,7 +311,11 @@ describe('anonymous volumes', () => {
   let volume: string | undefined;
   afterAll(async () => {
     await scope.cleanup();
-    if (volume) await scope.docker.getVolume(volume).remove().catch(() => undefined);
+    if (volume)
+      await scope.docker
+        .getVolume(volume)
+        .remove()
+        .catch(() => undefined);
   });
 
   /** The volume mounted at /cache in the app's container. */

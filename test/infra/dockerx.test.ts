@@ -90,9 +90,13 @@ describe('holdPort and waitFor', () => {
     let calls = 0;
     expect(await waitFor(() => (++calls >= 3 ? calls : false), 2_000, 10)).toBe(3);
     await expect(
-      waitFor(() => {
-        throw new Error('still down');
-      }, 100, 10),
+      waitFor(
+        () => {
+          throw new Error('still down');
+        },
+        100,
+        10,
+      ),
     ).rejects.toThrow(/within 100 ms; last error: still down/);
   });
 });

@@ -96,7 +96,10 @@ export function converged(desired: DesiredState, server = SERVER): ObservedState
         ...ownerLabels(server, 'Destination', d.name),
         [LABEL.destination]: d.name,
       },
-      settings: { ...d.settings, ipam: d.settings.ipam ?? { subnet: '10.200.9.0/24', gateway: '10.200.9.1', ipRange: null } },
+      settings: {
+        ...d.settings,
+        ipam: d.settings.ipam ?? { subnet: '10.200.9.0/24', gateway: '10.200.9.1', ipRange: null },
+      },
     })),
     volumes: desired.containers.flatMap((c) =>
       c.volumes.map((v) => ({ name: v, labels: ownerLabels(server, c.kind, c.resource) })),
@@ -137,7 +140,8 @@ export function observedContainer(c: DesiredContainer, server = SERVER): Observe
 /** A container with no berth labels, as someone made it by hand. */
 export function foreign(name: string, networks: string[] = []): ObservedContainer {
   const eps: ObservedContainer['networks'] = {};
-  for (const n of networks) eps[n] = { networkId: netId(n), endpointId: `ep-${name}`, aliases: null };
+  for (const n of networks)
+    eps[n] = { networkId: netId(n), endpointId: `ep-${name}`, aliases: null };
   return {
     id: cid('f' + name),
     name,

@@ -51,10 +51,10 @@ describe('planner', () => {
 
   test('a changed image recreates that container only, with the reason', () => {
     const before = desiredOf([prod], [app('web', prod), app('db', prod)]);
-    const after = desiredOf([prod], [
-      app('web', prod, {}, { image: 'berth-busybox:2' }),
-      app('db', prod),
-    ]);
+    const after = desiredOf(
+      [prod],
+      [app('web', prod, {}, { image: 'berth-busybox:2' }), app('db', prod)],
+    );
     expect(render(after, converged(before))).toBe(
       '~ Application web: recreate container web (image changed berth-busybox:latest → ' +
         'berth-busybox:2)\nPlan: 0 to create, 1 to change, 0 to remove.\n',
@@ -116,11 +116,14 @@ describe('planner', () => {
   });
 
   test('a stopped container under unless-stopped starts; one-shot exits are left', () => {
-    const desired = desiredOf([prod], [
-      app('web', prod),
-      app('job', prod, {}, { restart: 'no' }),
-      app('bad', prod, {}, { restart: 'no' }),
-    ]);
+    const desired = desiredOf(
+      [prod],
+      [
+        app('web', prod),
+        app('job', prod, {}, { restart: 'no' }),
+        app('bad', prod, {}, { restart: 'no' }),
+      ],
+    );
     const observed = converged(desired);
     for (const c of observed.containers) {
       c.state = 'exited';
@@ -166,7 +169,9 @@ describe('planner', () => {
       allowMassPrune: false,
       held: ['web'],
     });
-    expect(renderPlan(held)).toBe('= Application web: held\nNo changes. Docker matches the specs.\n');
+    expect(renderPlan(held)).toBe(
+      '= Application web: held\nNo changes. Docker matches the specs.\n',
+    );
   });
 
   test('a leftover replacement is discarded when the old container still exists', () => {
@@ -212,14 +217,15 @@ describe('planner', () => {
   test('objects of another server are foreign too', () => {
     const desired = desiredOf([prod], [app('web', prod)]);
     const other = converged(desired, 'web-2');
-    expect(render(desiredOf([], []), other)).toBe(
-      'No changes. Docker matches the specs.\n',
-    );
+    expect(render(desiredOf([], []), other)).toBe('No changes. Docker matches the specs.\n');
     expect(render(desired, other)).toContain("network 'prod-net' exists but is not berth's");
   });
 
   test('a removed resource loses its container; volumes are never removed', () => {
-    const before = desiredOf([prod], [app('web', prod, { volumes: ['web_data'] }), app('db', prod)]);
+    const before = desiredOf(
+      [prod],
+      [app('web', prod, { volumes: ['web_data'] }), app('db', prod)],
+    );
     const after = desiredOf([prod], [app('db', prod)]);
     expect(render(after, converged(before))).toBe(
       '- Application web: remove container web (resource no longer declared; its named volumes ' +
@@ -238,7 +244,10 @@ describe('planner', () => {
 
   test('removing most containers is refused without the override', () => {
     const names = ['a', 'b', 'c', 'd', 'e', 'f'];
-    const before = desiredOf([prod], names.map((n) => app(n, prod)));
+    const before = desiredOf(
+      [prod],
+      names.map((n) => app(n, prod)),
+    );
     const after = desiredOf([prod], [app('a', prod), app('g', prod)]);
     const refused = render(after, converged(before));
     expect(refused).toContain(
@@ -252,7 +261,10 @@ describe('planner', () => {
   });
 
   test('removing three or fewer is never held by the guard', () => {
-    const before = desiredOf([prod], ['a', 'b', 'c', 'd'].map((n) => app(n, prod)));
+    const before = desiredOf(
+      [prod],
+      ['a', 'b', 'c', 'd'].map((n) => app(n, prod)),
+    );
     const after = desiredOf([prod], [app('a', prod)]);
     expect(render(after, converged(before))).toMatch(/Plan: 0 to create, 0 to change, 3 to remove/);
   });
@@ -292,9 +304,14 @@ describe('planner', () => {
   });
 
   test('changed network settings recreate the network and reattach berth containers', () => {
-    const before = desiredOf([prod], [app('web', prod, {
-      attachments: [{ destination: 'prod', network: 'prod-net', aliases: ['api'] }],
-    })]);
+    const before = desiredOf(
+      [prod],
+      [
+        app('web', prod, {
+          attachments: [{ destination: 'prod', network: 'prod-net', aliases: ['api'] }],
+        }),
+      ],
+    );
     const internal = { ...prod, settings: { ...prod.settings, internal: true } };
     const after = desiredOf([internal], before.containers);
     expect(render(after, converged(before))).toBe(
@@ -333,10 +350,13 @@ describe('planner', () => {
 
   test('a recreate starts the old container again on failure only if it was running', () => {
     const before = desiredOf([prod], [app('web', prod), app('job', prod, {}, { restart: 'no' })]);
-    const after = desiredOf([prod], [
-      app('web', prod, {}, { command: ['x'] }),
-      app('job', prod, {}, { restart: 'no', command: ['x'] }),
-    ]);
+    const after = desiredOf(
+      [prod],
+      [
+        app('web', prod, {}, { command: ['x'] }),
+        app('job', prod, {}, { restart: 'no', command: ['x'] }),
+      ],
+    );
     const observed = converged(before);
     const job = observed.containers.find((c) => c.name === 'job');
     if (job) [job.state, job.exitCode] = ['exited', 0];
@@ -345,11 +365,12 @@ describe('planner', () => {
       pruneGuard: DEFAULT_PRUNE_GUARD,
       allowMassPrune: false,
     }).actions;
-    expect(actions.map((a) => [a.resource, a.type === 'container-recreate' && a.oldRunning]))
-      .toEqual([
-        ['job', false],
-        ['web', true],
-      ]);
+    expect(
+      actions.map((a) => [a.resource, a.type === 'container-recreate' && a.oldRunning]),
+    ).toEqual([
+      ['job', false],
+      ['web', true],
+    ]);
   });
 
   test('a renamed network moves berth containers to the new one', () => {
@@ -361,5 +382,4 @@ describe('planner', () => {
         '(network renamed prod-net → prod-v2)\nPlan: 0 to create, 1 to change, 0 to remove.\n',
     );
   });
-
 });

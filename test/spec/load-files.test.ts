@@ -143,10 +143,9 @@ describe('files that cannot be read as specs', () => {
 
   it('expands anchors and aliases within a document', async () => {
     const result = await load({
-      'a.yaml': [
-        destination('prod'),
-        app('web', ['image: &img nginx', 'command: [*img]']),
-      ].join('---\n'),
+      'a.yaml': [destination('prod'), app('web', ['image: &img nginx', 'command: [*img]'])].join(
+        '---\n',
+      ),
     });
 
     expect(result.messages).toEqual([]);
@@ -155,7 +154,9 @@ describe('files that cannot be read as specs', () => {
 
   it('reports an alias to an anchor of another document', async () => {
     const result = await load({
-      'a.yaml': app('web', ['image: nginx', 'env: &env { A: 1 }']) + '---\n' +
+      'a.yaml':
+        app('web', ['image: nginx', 'env: &env { A: 1 }']) +
+        '---\n' +
         app('api', ['image: nginx', 'env: *env']),
     });
 

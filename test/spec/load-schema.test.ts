@@ -187,7 +187,7 @@ describe('documents that break their schema', () => {
     });
 
     expect(result.messages).toEqual([
-      "specs/all.yaml:7 spec.pullPolicy: must be one of: Always, IfNotPresent, Never (got " +
+      'specs/all.yaml:7 spec.pullPolicy: must be one of: Always, IfNotPresent, Never (got ' +
         "'Sometimes')",
       'specs/all.yaml:15 spec.suspend: must be true or false',
     ]);

@@ -10,7 +10,7 @@ const CONTRACT_EXAMPLE = yaml(
   'metadata:',
   '  name: production',
   'spec:',
-  '  server: web-1            # optional: the agent\'s own server when omitted',
+  "  server: web-1            # optional: the agent's own server when omitted",
   '  displayName: Production  # free text; changing it touches nothing in Docker',
   '  network: prod-net        # Docker network name; default metadata.name',
   '  driver: bridge           # bridge now; overlay for swarm destinations later',

@@ -19,9 +19,7 @@ function objectSchemas(node: unknown, pointer = ''): Array<[string, Record<strin
     (node as Record<string, unknown>).properties !== undefined
       ? [[pointer, node as Record<string, unknown>]]
       : [];
-  return own.concat(
-    Object.entries(node).flatMap(([k, v]) => objectSchemas(v, `${pointer}/${k}`)),
-  );
+  return own.concat(Object.entries(node).flatMap(([k, v]) => objectSchemas(v, `${pointer}/${k}`)));
 }
 
 describe('the JSON Schemas in schemas/', () => {

@@ -191,7 +191,8 @@ async function nextSubnet(docker: Docker): Promise<string> {
 
 async function engineSubnets(docker: Docker): Promise<string[]> {
   const networks = await docker.listNetworks();
-  return networks.flatMap((n) => (n.IPAM?.Config ?? []).map((c) => c.Subnet ?? ''))
+  return networks
+    .flatMap((n) => (n.IPAM?.Config ?? []).map((c) => c.Subnet ?? ''))
     .filter((s) => s.includes('.'));
 }
 
@@ -278,7 +279,10 @@ async function removeEach(
   remove: (item: Named) => Promise<boolean>,
 ): Promise<string[]> {
   const removed = await Promise.all(items.map((item) => remove(item)));
-  return items.filter((_, i) => removed[i]).map((item) => item.name).sort();
+  return items
+    .filter((_, i) => removed[i])
+    .map((item) => item.name)
+    .sort();
 }
 
 function unique(items: Named[]): Named[] {
