@@ -229,8 +229,7 @@ function extraDestinations(
 
 function notDeclared(doc: CheckedDoc, pointer: string, name: string): false {
   const detail =
-    `destination '${name}' is not declared: ` +
-    `add a Destination named '${name}' or fix the name`;
+    `destination '${name}' is not declared: ` + `add a Destination named '${name}' or fix the name`;
   doc.ctx.fail(pointer, detail, 'SPEC_REFERENCE');
   return false;
 }
