@@ -8,6 +8,7 @@ import { Document, isAlias, isMap, isScalar, isSeq, LineCounter, parseAllDocumen
 import type { Node as YamlNode, Pair } from 'yaml';
 import { SpecError } from '../errors';
 import { childPath } from './pointer';
+import { syntaxPath } from './syntax-path';
 
 export type YNode = YScalar | YMap | YSeq;
 
@@ -73,7 +74,7 @@ export function parseSpecText(file: string, text: string): ParsedFile {
   const lines = new LineCounter();
   const parsed = parseAllDocuments(text, { ...YAML_OPTIONS, lineCounter: lines });
 
-  const errors = parsed.flatMap((doc) => syntaxErrors(file, doc));
+  const errors = parsed.flatMap((doc) => syntaxErrors(file, text, doc));
   if (errors.length > 0) return { file, docs: [], errors, empty: false };
 
   const docs = parsed
@@ -86,11 +87,12 @@ export function parseSpecText(file: string, text: string): ParsedFile {
   return { file, docs, errors: [empty], empty: true };
 }
 
-function syntaxErrors(file: string, doc: Document.Parsed): SpecError[] {
+function syntaxErrors(file: string, text: string, doc: Document.Parsed): SpecError[] {
   return [...doc.errors, ...doc.warnings].map((err) => {
     const line = err.linePos?.[0].line ?? 1;
     const detail = err.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
-    return new SpecError('SPEC_SYNTAX', { file, line, path: '' }, `invalid YAML: ${detail}`);
+    const path = syntaxPath(text, line);
+    return new SpecError('SPEC_SYNTAX', { file, line, path }, `invalid YAML: ${detail}`);
   });
 }
 

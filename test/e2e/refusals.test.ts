@@ -77,7 +77,7 @@ const BROKEN: Broken[] = [
   {
     what: 'a YAML syntax error',
     text: (n) => head(n) + `  image: ${TEST_IMAGE}\n\tpullPolicy: Never\n`,
-    where: 'b.yaml:7: ',
+    where: 'b.yaml:7 spec.pullPolicy: ',
     says: 'invalid YAML: Tabs are not allowed as indentation',
   },
   {
@@ -120,9 +120,7 @@ describe('an invalid spec file', () => {
     expect(run.stderr).toContain(`${path.join(dir, broken.where)}${broken.says}`);
   });
 
-  // TODO(spec): the loader names no field for YAML syntax errors (here: `spec`, where the tab
-  // is); this marks the gap and starts failing once the loader names it.
-  it.failing('with a YAML syntax error names the field where it broke', async () => {
+  it('with a YAML syntax error names the field where it broke', async () => {
     writeSpec(dir, 'b.yaml', BROKEN[0].text(b));
 
     const run = await cli(['validate', dir, '--server', scope.server]);
