@@ -18,11 +18,18 @@ export const EXIT = { ok: 0, failed: 1, pending: 2 } as const;
 const out = (text: string) => process.stdout.write(text);
 const err = (text: string) => process.stderr.write(text);
 
+/** `berth: message [CODE]`, for an error that ended a command. */
+function fatal(e: unknown): number {
+  const code = e instanceof BerthError ? ` [${e.code}]` : '';
+  err(`berth: ${messageOf(e)}${code}\n`);
+  return EXIT.failed;
+}
+
 /** `berth validate DIR`: 0 when every spec is valid, else 1 with every error listed. */
 export async function runValidate(dir: string, server: string): Promise<number> {
   try {
     const { desired, errors, files } = await loadSpecs(dir, { server });
-    for (const e of errors) err(`${e.message}\n`);
+    for (const e of errors) err(`${e.message} [${e.code}]\n`);
     if (errors.length > 0) {
       err(`${errors.length} error(s) in ${dir}; fix them and run validate again\n`);
       return EXIT.failed;
@@ -33,8 +40,7 @@ export async function runValidate(dir: string, server: string): Promise<number> 
     );
     return EXIT.ok;
   } catch (e) {
-    err(`berth: ${messageOf(e)}\n`);
-    return EXIT.failed;
+    return fatal(e);
   }
 }
 
@@ -46,8 +52,14 @@ interface PassFlags {
   exitCode?: boolean;
 }
 
-async function pass(dir: string, o: PassFlags, dryRun: boolean): Promise<PassReport> {
+async function pass(
+  dir: string,
+  o: PassFlags,
+  dryRun: boolean,
+  stopping?: () => boolean,
+): Promise<PassReport> {
   return runPass({
+    stopping,
     docker: dockerFromEnv(process.env),
     server: o.server,
     specs: dir,
@@ -61,7 +73,7 @@ async function pass(dir: string, o: PassFlags, dryRun: boolean): Promise<PassRep
 }
 
 function reportProblems(r: PassReport): boolean {
-  for (const e of r.specErrors) err(`${e.message}\n`);
+  for (const e of r.specErrors) err(`${e.message} [${e.code}]\n`);
   for (const p of r.pullErrors) err(`${p.resource}: ${p.error}\n`);
   return r.specErrors.length > 0 || r.pullErrors.length > 0;
 }
@@ -75,8 +87,7 @@ export async function runPlan(dir: string, o: PassFlags): Promise<number> {
     if (bad || report.plan.problems.some((p) => p.level === 'error')) return EXIT.failed;
     return o.exitCode && report.plan.actions.length > 0 ? EXIT.pending : EXIT.ok;
   } catch (e) {
-    err(`berth: ${messageOf(e)}\n`);
-    return EXIT.failed;
+    return fatal(e);
   }
 }
 
@@ -85,7 +96,8 @@ export async function runApply(dir: string, o: PassFlags): Promise<number> {
   let release: (() => void) | undefined;
   try {
     release = acquireLock(lockDir(process.env), o.server, `berth apply ${dir}`);
-    const report = await pass(dir, o, false);
+    const stop = onStopSignals();
+    const report = await pass(dir, o, false, stop.requested).finally(stop.dispose);
     const bad = reportProblems(report);
     const problems = report.plan.problems;
     for (const p of problems) err(`${p.level}: ${p.kind} ${p.resource}: ${p.message}\n`);
@@ -95,20 +107,41 @@ export async function runApply(dir: string, o: PassFlags): Promise<number> {
     const refused = problems.some((p) => p.level === 'error');
     return bad || refused || failed > 0 ? EXIT.failed : EXIT.ok;
   } catch (e) {
-    const code = e instanceof BerthError ? ` [${e.code}]` : '';
-    err(`berth: ${messageOf(e)}${code}\n`);
-    return EXIT.failed;
+    return fatal(e);
   } finally {
     release?.();
   }
 }
 
 /** One line per action; a failure's error already starts with what the action does. */
+/**
+ * SIGINT or SIGTERM during apply: no new action starts, the one in flight finishes (a recreate
+ * ends with the replacement running or the old container back), then apply exits 1. A second
+ * signal quits at once; the next apply resolves what is left.
+ */
+function onStopSignals(): { requested: () => boolean; dispose: () => void } {
+  let stopping = false;
+  const handler = (signal: NodeJS.Signals) => {
+    if (stopping) process.exit(130);
+    stopping = true;
+    err(`berth: ${signal}: finishing the action in flight, then stopping (again to quit now)\n`);
+  };
+  process.on('SIGINT', handler);
+  process.on('SIGTERM', handler);
+  return {
+    requested: () => stopping,
+    dispose: () => {
+      process.off('SIGINT', handler);
+      process.off('SIGTERM', handler);
+    },
+  };
+}
+
 function resultLine(r: ActionResult): string {
   const a = r.action;
   if (r.ok) return `ok     ${a.kind} ${a.resource}: ${describeAction(a)} (${a.reason})\n`;
   if (r.skipped) return `skip   ${a.kind} ${a.resource}: ${describeAction(a)}: ${r.error}\n`;
-  return `FAILED ${a.kind} ${a.resource}: ${r.error}\n`;
+  return `FAILED ${a.kind} ${a.resource}: ${r.error}${r.code ? ` [${r.code}]` : ''}\n`;
 }
 
 /** The last line of `apply`; it claims Docker matches the specs only when nothing was amiss. */

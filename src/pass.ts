@@ -25,6 +25,8 @@ export interface PassOptions {
   parallelism: number;
   /** Plan only: no pull, no change. */
   dryRun: boolean;
+  /** Asked between actions: true stops the pass after the action in flight. */
+  stopping?: () => boolean;
 }
 
 export interface PassReport {
@@ -69,6 +71,7 @@ function execContext(opts: PassOptions): ExecContext {
     networkIds: new Map(),
     images: {},
     pulled: new Set(),
+    stopping: opts.stopping ?? (() => false),
     parallelism: opts.parallelism,
   };
 }

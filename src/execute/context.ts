@@ -17,6 +17,8 @@ export interface ExecContext {
   images: Record<string, string>;
   /** Images pulled during this pass: `pullPolicy: Always` pulls once per pass. */
   pulled: Set<string>;
+  /** True once the process was asked to stop: no new action starts, the one in flight ends. */
+  stopping: () => boolean;
   /** How many resources are worked on at once. */
   parallelism: number;
 }

@@ -67,6 +67,10 @@ export async function execute(ctx: ExecContext, actions: Action[]): Promise<Acti
           results.push({ action, ok: false, skipped: true, error: `skipped: ${failed}` });
           continue;
         }
+        if (ctx.stopping()) {
+          results.push({ action, ok: false, skipped: true, error: 'not run: berth was stopped' });
+          continue;
+        }
         const result = await runOne(ctx, action);
         results.push(result);
         if (!result.ok) failed = result.error;

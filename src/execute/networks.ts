@@ -2,6 +2,7 @@
  * Network and endpoint steps: create, recreate and move destination networks, remove them, and
  * connect, re-alias or disconnect a container's endpoints without recreating the container.
  */
+import { dockerMessage } from '../docker/client';
 import { LABEL, ownerLabels } from '../labels';
 import { NetworkSettings } from '../model';
 import { Reattach } from '../plan/types';
@@ -73,7 +74,7 @@ export async function recreateNetwork(
   reattach: Reattach[],
 ): Promise<void> {
   for (const r of reattach) await disconnect(ctx, oldId, r.containerId);
-  await ctx.docker.getNetwork(oldId).remove();
+  await removeWhenFree(ctx, oldId);
   ctx.networkIds.delete(name);
   await createNetwork(ctx, destination, name, settings);
   for (const r of reattach) await connect(ctx, name, r.containerId, r.aliases);
@@ -96,11 +97,28 @@ export async function moveNetwork(
     if (!r.joined) await connect(ctx, name, r.containerId, r.aliases);
     await disconnect(ctx, fromId, r.containerId);
   }
-  await ctx.docker.getNetwork(fromId).remove();
+  await removeWhenFree(ctx, fromId);
 }
 
 /** Removes a network of a destination that is gone. */
 export async function removeNetwork(ctx: ExecContext, id: string, name: string): Promise<void> {
-  await ctx.docker.getNetwork(id).remove();
+  await removeWhenFree(ctx, id);
   ctx.networkIds.delete(name);
+}
+
+/**
+ * Docker 20.10 may still count the endpoints of containers removed a moment ago ("has active
+ * endpoints"): wait a little for it before giving up. A later pass tries again anyway.
+ */
+async function removeWhenFree(ctx: ExecContext, id: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await ctx.docker.getNetwork(id).remove();
+      return;
+    } catch (err) {
+      const busy = /active endpoints/.test(dockerMessage(err));
+      if (!busy || attempt >= 10) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 300 * attempt));
+    }
+  }
 }

@@ -207,7 +207,9 @@ function visibleChanges(spec: DesiredContainer, c: ObservedContainer): string[] 
   const out: string[] = [];
   if (c.command !== null) {
     const want = [...(spec.config.entrypoint ?? []), ...(spec.config.command ?? [])].join(' ');
-    if (want && !c.command.endsWith(want)) out.push('command changed');
+    // Docker's list quotes arguments with spaces (sh -c '...'): compare without quotes.
+    const bare = (text: string) => text.replace(/['"]/g, '');
+    if (want && !bare(c.command).endsWith(bare(want))) out.push('command changed');
   }
   const targets = (xs: string[]) => [...xs].sort().join(',');
   const wantTargets = spec.config.mounts.map((m) => m.target);

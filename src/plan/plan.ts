@@ -98,7 +98,7 @@ function planRemovals(
     });
     return [];
   }
-  const guard = massPrune(observed, opts, containerRemovals.length);
+  const guard = massPrune(observed, opts, containerRemovals.map(describeTarget));
   if (guard) {
     problems.push(guard);
     return [];
@@ -107,10 +107,11 @@ function planRemovals(
 }
 
 /** Safety rule 4: too large a share of berth's containers would go at once. */
-function massPrune(observed: ObservedState, opts: PlanOptions, removing: number): Problem | null {
+function massPrune(observed: ObservedState, opts: PlanOptions, going: string[]): Problem | null {
   if (opts.allowMassPrune) return null;
   const total = observed.containers.filter((c) => isOwned(c.labels, opts.server)).length;
   const { maxShare, minCount } = opts.pruneGuard;
+  const removing = going.length;
   if (removing <= minCount || removing <= maxShare * total) return null;
   return {
     level: 'error',
@@ -119,8 +120,8 @@ function massPrune(observed: ObservedState, opts: PlanOptions, removing: number)
     kind: 'Destination',
     message:
       `refusing to remove ${removing} of ${total} berth containers on server ` +
-      `'${opts.server}' (more than ${Math.round(maxShare * 100)}%); if the specs are right, ` +
-      `run again with --allow-mass-prune`,
+      `'${opts.server}' (more than ${Math.round(maxShare * 100)}%): ${going.join(', ')}; ` +
+      `if the specs are right, run again with --allow-mass-prune`,
   };
 }
 

@@ -79,8 +79,8 @@ export function renderPlan(p: Plan): string {
 
 function summary(p: Plan): string {
   if (p.actions.length === 0) {
-    return p.problems.some((x) => x.level === 'error')
-      ? 'No changes planned, but some resources could not be planned.'
+    return p.problems.length > 0
+      ? 'No changes planned; see the warnings and errors above.'
       : 'No changes. Docker matches the specs.';
   }
   const count = (types: Action['type'][]) => p.actions.filter((a) => types.includes(a.type)).length;
@@ -93,8 +93,12 @@ function summary(p: Plan): string {
     'next-promote',
     'endpoint-connect',
     'endpoint-realias',
+  ]);
+  const remove = count([
+    'network-remove',
+    'container-remove',
+    'next-discard',
     'endpoint-disconnect',
   ]);
-  const remove = count(['network-remove', 'container-remove', 'next-discard']);
   return `Plan: ${create} to create, ${change} to change, ${remove} to remove.`;
 }

@@ -180,8 +180,8 @@ describe('mass removal and empty specs', () => {
 
     expect(run.code).toBe(1);
     expect(run.stderr).toContain(
-      `refusing to remove 4 of 5 berth containers on server '${scope.server}' (more than 50%); ` +
-        'if the specs are right, run again with --allow-mass-prune',
+      `refusing to remove 4 of 5 berth containers on server '${scope.server}' (more than 50%): ` +
+        `${names.slice(1).join(', ')}; if the specs are right, run again with --allow-mass-prune`,
     );
     expect(run.stdout).toBe('Nothing applied: see the messages above.\n');
     expect(await containerIds(scope.docker, p)).toEqual(ids);

@@ -109,7 +109,7 @@ describe('planner', () => {
       [
         '~ Application web: set aliases of web on prod-net (aliases on prod-net [api] → [])',
         '- Application web: disconnect web from staging-net (destination staging no longer listed)',
-        'Plan: 0 to create, 2 to change, 0 to remove.',
+        'Plan: 0 to create, 1 to change, 1 to remove.',
         '',
       ].join('\n'),
     );
@@ -238,7 +238,7 @@ describe('planner', () => {
     const after = { ...desiredOf([prod], [app('db', prod)]), complete: false };
     expect(render(after, converged(before))).toBe(
       '! warning Destination -: 1 removal(s) held back while spec files are invalid: web ' +
-        '[PRUNE_HELD]\nNo changes. Docker matches the specs.\n',
+        '[PRUNE_HELD]\nNo changes planned; see the warnings and errors above.\n',
     );
   });
 
@@ -251,8 +251,8 @@ describe('planner', () => {
     const after = desiredOf([prod], [app('a', prod), app('g', prod)]);
     const refused = render(after, converged(before));
     expect(refused).toContain(
-      "refusing to remove 5 of 6 berth containers on server 'web-1' (more than 50%); " +
-        'if the specs are right, run again with --allow-mass-prune [MASS_PRUNE]',
+      "refusing to remove 5 of 6 berth containers on server 'web-1' (more than 50%): " +
+        'b, c, d, e, f; if the specs are right, run again with --allow-mass-prune [MASS_PRUNE]',
     );
     expect(refused).not.toMatch(/^[-+~>]/m);
     const allowed = render(after, converged(before), true);
@@ -299,7 +299,7 @@ describe('planner', () => {
     expect(render(desiredOf([prod], [app('web', prod)]), observed)).toBe(
       "! warning Destination staging: network 'staging-net' of removed destination staging " +
         'kept: containers are attached: stray; detach them, then berth removes it ' +
-        '[NETWORK_FOREIGN]\nNo changes. Docker matches the specs.\n',
+        '[NETWORK_FOREIGN]\nNo changes planned; see the warnings and errors above.\n',
     );
   });
 
@@ -323,7 +323,7 @@ describe('planner', () => {
     expect(render(after, withStranger)).toBe(
       "! warning Destination prod: network 'prod-net' not recreated (internal false → true): " +
         'foreign containers are attached: stray; detach them, then berth recreates it ' +
-        '[NETWORK_FOREIGN]\nNo changes. Docker matches the specs.\n',
+        '[NETWORK_FOREIGN]\nNo changes planned; see the warnings and errors above.\n',
     );
   });
 
