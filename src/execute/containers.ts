@@ -7,7 +7,7 @@ import { dockerMessage } from '../docker/client';
 import { BerthError } from '../errors';
 import { nextName } from '../labels';
 import { DesiredContainer } from '../model';
-import { ExecContext, networkRef, recordAliases } from './context';
+import { ExecContext, networkRef } from './context';
 import { createOptions } from './create-options';
 import { ensureImage } from './images';
 
@@ -70,7 +70,6 @@ export async function createContainer(ctx: ExecContext, spec: DesiredContainer):
       err,
     );
   }
-  await recordAliases(ctx, id);
 }
 
 /**
@@ -105,7 +104,6 @@ export async function recreateContainer(
   }
   await old.remove({ force: true, v: false });
   await replacement.rename({ name: spec.name });
-  await recordAliases(ctx, nextId);
 }
 
 /** Starts a stopped container (its restart policy wants it running). */
@@ -117,7 +115,6 @@ export async function startContainer(ctx: ExecContext, id: string, name: string)
     const why = `container ${name} did not start: ${dockerMessage(err)}`;
     throw new BerthError('START_FAILED', why, err);
   }
-  await recordAliases(ctx, id);
 }
 
 /** Stops (with its grace period) and removes a container; anonymous volumes are kept. */
