@@ -100,7 +100,9 @@ export async function runApply(dir: string, o: PassFlags): Promise<number> {
     const report = await pass(dir, o, false, stop.requested).finally(stop.dispose);
     const bad = reportProblems(report);
     const problems = report.plan.problems;
-    for (const p of problems) err(`${p.level}: ${p.kind} ${p.resource}: ${p.message}\n`);
+    for (const p of problems) {
+      err(`${p.level}: ${p.kind} ${p.resource}: ${p.message} [${p.code}]\n`);
+    }
     for (const r of report.results) (r.ok ? out : err)(resultLine(r));
     const failed = report.results.filter((r) => !r.ok).length;
     out(summary(report.results.length, failed, bad || problems.length > 0));

@@ -90,8 +90,8 @@ function planRemovals(
     problems.push({
       level: 'warning',
       code: 'PRUNE_HELD',
-      resource: '-',
-      kind: 'Destination',
+      resource: opts.server,
+      kind: 'Server',
       message:
         `${all.length} removal(s) held back while spec files are invalid: ` +
         all.map((a) => describeTarget(a)).join(', '),
@@ -116,8 +116,8 @@ function massPrune(observed: ObservedState, opts: PlanOptions, going: string[]):
   return {
     level: 'error',
     code: 'MASS_PRUNE',
-    resource: '-',
-    kind: 'Destination',
+    resource: opts.server,
+    kind: 'Server',
     message:
       `refusing to remove ${removing} of ${total} berth containers on server ` +
       `'${opts.server}' (more than ${Math.round(maxShare * 100)}%): ${going.join(', ')}; ` +

@@ -5,7 +5,8 @@
 import { ErrorCode } from '../errors';
 import { DesiredContainer, NetworkSettings, ResourceKind } from '../model';
 
-export type SubjectKind = ResourceKind | 'Destination';
+/** What an action or problem is about; `Server` for what concerns the whole server. */
+export type SubjectKind = ResourceKind | 'Destination' | 'Server';
 
 interface Base {
   /** Resource (or destination) metadata.name the action belongs to. */

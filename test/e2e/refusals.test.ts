@@ -142,7 +142,7 @@ describe('an invalid spec file', () => {
       expect(run.code).toBe(1);
       expect(run.stderr).toContain(`${path.join(dir, broken.where)}${broken.says}`);
       expect(run.stderr).toContain(
-        `warning: Destination -: 2 removal(s) held back while spec files are invalid: ${b}, ${d}`,
+        `warning: Server ${scope.server}: 2 removal(s) held back while spec files are invalid: ${b}, ${d}`,
       );
       const now = await containerIds(scope.docker, p);
       expect(now).toMatchObject({ [b]: ids[b], [d]: ids[d] });

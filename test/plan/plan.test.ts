@@ -237,7 +237,7 @@ describe('planner', () => {
     const before = desiredOf([prod], [app('web', prod), app('db', prod)]);
     const after = { ...desiredOf([prod], [app('db', prod)]), complete: false };
     expect(render(after, converged(before))).toBe(
-      '! warning Destination -: 1 removal(s) held back while spec files are invalid: web ' +
+      '! warning Server web-1: 1 removal(s) held back while spec files are invalid: web ' +
         '[PRUNE_HELD]\nNo changes planned; see the warnings and errors above.\n',
     );
   });
