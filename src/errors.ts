@@ -17,6 +17,7 @@ export const ERROR_CODES = [
   'START_FAILED',
   'DOCKER',
   'NETWORK_FOREIGN',
+  'NETWORK_IN_USE',
   'PRUNE_HELD',
   'MASS_PRUNE',
   'LOCKED',

@@ -150,7 +150,8 @@ export function planNetworkRemovals(
   refs: Record<string, string[]>,
   observed: ObservedState,
   server: string,
-  removedContainers: Set<string>,
+  /** Whether this pass takes the container off the network (removal, recreate, disconnect). */
+  leaves: (containerId: string, network: string) => boolean,
 ): { problems: Problem[]; removals: Action[] } {
   const out = { problems: [] as Problem[], removals: [] as Action[] };
   const declared = new Set(destinations.map((d) => d.name));
@@ -173,18 +174,27 @@ export function planNetworkRemovals(
       continue;
     }
     const strangers = foreignOn(net.id, observed);
-    const staying = attachedOwned(net.id, observed, server).filter(
-      (c) => !removedContainers.has(c.id),
-    );
-    if (strangers || staying.length > 0) {
-      const who = [strangers, staying.map((c) => c.name).join(', ')].filter(Boolean).join(', ');
+    if (strangers) {
       out.problems.push({
         level: 'warning',
         code: 'NETWORK_FOREIGN',
         ...subject,
         message:
           `network '${net.name}' of removed destination ${destination} kept: containers are ` +
-          `attached: ${who}; detach them, then berth removes it`,
+          `attached: ${strangers}; detach them, then berth removes it`,
+      });
+      continue;
+    }
+    // berth's own containers that stay (suspended, or waiting on a problem) keep it too.
+    const staying = attachedOwned(net.id, observed, server).filter((c) => !leaves(c.id, net.name));
+    if (staying.length > 0) {
+      out.problems.push({
+        level: 'warning',
+        code: 'NETWORK_IN_USE',
+        ...subject,
+        message:
+          `network '${net.name}' of removed destination ${destination} kept: berth containers ` +
+          `still on it: ${staying.map((c) => c.name).join(', ')}; it goes once they leave`,
       });
       continue;
     }

@@ -30,7 +30,7 @@ export function plan(desired: DesiredState, observed: ObservedState, opts: PlanO
   }
   const problems: Problem[] = [...nets.problems, ...containers.problems];
   // Held resources stay declared (desired.containers): they are never removed.
-  const removals = planRemovals(desired, observed, opts, problems);
+  const removals = planRemovals(desired, observed, opts, problems, leavers(containers.steps));
   // Rule 4 stops the whole pass: a person must look before anything changes.
   if (problems.some((p) => p.code === 'MASS_PRUNE')) {
     return { actions: [], problems, standings: containers.standings };
@@ -42,6 +42,19 @@ export function plan(desired: DesiredState, observed: ObservedState, opts: PlanO
     ...removals,
   ];
   return { actions, problems, standings: containers.standings };
+}
+
+/**
+ * What this pass takes off networks: `<id>` for a container replaced (it leaves every network),
+ * `<id>@<network>` for one disconnected from a network.
+ */
+function leavers(steps: Action[][]): Set<string> {
+  const out = new Set<string>();
+  for (const a of steps.flat()) {
+    if (a.type === 'container-recreate' || a.type === 'next-discard') out.add(a.containerId);
+    if (a.type === 'endpoint-disconnect') out.add(`${a.containerId}@${a.network}`);
+  }
+  return out;
 }
 
 /** Docker network name → destination, for berth's networks as observed and as desired. */
@@ -65,15 +78,16 @@ function planRemovals(
   observed: ObservedState,
   opts: PlanOptions,
   problems: Problem[],
+  leaving: Set<string>,
 ): Action[] {
   const orphans = orphanContainers(desired.containers, observed, opts.server);
-  const removing = new Set(orphans.map((c) => c.id));
+  for (const c of orphans) leaving.add(c.id);
   const nets = planNetworkRemovals(
     desired.destinations,
     desired.destinationRefs,
     observed,
     opts.server,
-    removing,
+    (id, network) => leaving.has(id) || leaving.has(`${id}@${network}`),
   );
   problems.push(...nets.problems);
   const containerRemovals: Action[] = orphans.map((c) => ({

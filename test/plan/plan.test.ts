@@ -303,6 +303,29 @@ describe('planner', () => {
     );
   });
 
+  test('a removed destination goes in the same pass its berth containers leave it', () => {
+    const before = desiredOf([prod, staging], [app('web', staging)]);
+    const moved = desiredOf([prod], [app('web', prod)]);
+    expect(render(moved, converged(before))).toBe(
+      [
+        '~ Application web: recreate container web (destination changed staging → prod)',
+        '- Destination staging: remove network staging-net (destination no longer declared)',
+        'Plan: 0 to create, 1 to change, 1 to remove.',
+        '',
+      ].join('\n'),
+    );
+    const suspended = desiredOf([prod], [app('web', prod, { suspend: true })]);
+    expect(render(suspended, converged(before))).toBe(
+      [
+        '= Application web: suspended',
+        "! warning Destination staging: network 'staging-net' of removed destination staging " +
+          'kept: berth containers still on it: web; it goes once they leave [NETWORK_IN_USE]',
+        'No changes planned; see the warnings and errors above.',
+        '',
+      ].join('\n'),
+    );
+  });
+
   test('changed network settings recreate the network and reattach berth containers', () => {
     const before = desiredOf(
       [prod],
