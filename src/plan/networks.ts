@@ -161,52 +161,54 @@ export function planNetworkRemovals(
   for (const net of orphans) {
     const destination = net.labels[LABEL.destination] ?? net.name;
     const subject = { resource: destination, kind: 'Destination' as const };
-    const namedBy = refs[destination] ?? [];
-    if (namedBy.length > 0) {
-      out.problems.push({
-        level: 'error',
-        code: 'SPEC_REFERENCE',
-        ...subject,
-        message:
-          `network '${net.name}' of removed destination ${destination} kept: resource specs ` +
-          `still name it: ${namedBy.join(', ')}; change their destination first`,
-      });
+    const kept = whyKept(net, destination, refs, observed, server, leaves);
+    if (kept) {
+      const message = `network '${net.name}' of removed destination ${destination} kept: ${kept.why}`;
+      out.problems.push({ level: kept.level, code: kept.code, ...subject, message });
       continue;
     }
-    const strangers = foreignOn(net.id, observed);
-    if (strangers) {
-      out.problems.push({
-        level: 'warning',
-        code: 'NETWORK_FOREIGN',
-        ...subject,
-        message:
-          `network '${net.name}' of removed destination ${destination} kept: containers are ` +
-          `attached: ${strangers}; detach them, then berth removes it`,
-      });
-      continue;
-    }
-    // berth's own containers that stay (suspended, or waiting on a problem) keep it too.
-    const staying = attachedOwned(net.id, observed, server).filter((c) => !leaves(c.id, net.name));
-    if (staying.length > 0) {
-      out.problems.push({
-        level: 'warning',
-        code: 'NETWORK_IN_USE',
-        ...subject,
-        message:
-          `network '${net.name}' of removed destination ${destination} kept: berth containers ` +
-          `still on it: ${staying.map((c) => c.name).join(', ')}; it goes once they leave`,
-      });
-      continue;
-    }
+    const reason = 'destination no longer declared';
     out.removals.push({
       type: 'network-remove',
       ...subject,
       networkId: net.id,
       network: net.name,
-      reason: 'destination no longer declared',
+      reason,
     });
   }
   return out;
+}
+
+/** Why the network of a removed destination must stay this pass, or null when it can go. */
+function whyKept(
+  net: ObservedNetwork,
+  destination: string,
+  refs: Record<string, string[]>,
+  observed: ObservedState,
+  server: string,
+  leaves: (containerId: string, network: string) => boolean,
+): (Pick<Problem, 'level' | 'code'> & { why: string }) | null {
+  const namedBy = refs[destination] ?? [];
+  if (namedBy.length > 0) {
+    const why = `resource specs still name it: ${namedBy.join(', ')}; change their destination first`;
+    return { level: 'error', code: 'SPEC_REFERENCE', why };
+  }
+  const strangers = foreignOn(net.id, observed);
+  if (strangers) {
+    const why = `containers are attached: ${strangers}; detach them, then berth removes it`;
+    return { level: 'warning', code: 'NETWORK_FOREIGN', why };
+  }
+  // berth's own containers that stay (suspended, or waiting on a problem) keep it too.
+  const staying = attachedOwned(net.id, observed, server).filter((c) => !leaves(c.id, net.name));
+  if (staying.length > 0) {
+    const names = staying.map((c) => c.name).join(', ');
+    return {
+      level: 'warning',
+      code: 'NETWORK_IN_USE',
+      why: `berth containers still on it: ${names}; it goes once they leave`,
+    };
+  }
+  return null;
 }
 
 /** What differs between desired and observed settings, as readable phrases. */
