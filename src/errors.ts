@@ -21,6 +21,7 @@ export const ERROR_CODES = [
   'PRUNE_HELD',
   'MASS_PRUNE',
   'LOCKED',
+  'CONFIG',
   'INTERNAL',
 ] as const;
 
