@@ -14,6 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import Docker from 'dockerode';
 import { AliasCache } from '../src/docker/observe';
+import { inPool } from '../src/execute/context';
 import { createLogger } from '../src/log';
 import { runPass } from '../src/pass';
 import { DEFAULT_PRUNE_GUARD, plan } from '../src/plan/plan';
@@ -53,18 +54,12 @@ function writeSpecs(n: number, prefix: string): string {
 async function cleanup(prefix: string): Promise<void> {
   const all = await docker.listContainers({ all: true });
   const mine = all.filter((c) => c.Names.some((n) => n.startsWith(`/${prefix}`)));
-  await inBatches(mine, (c) => docker.getContainer(c.Id).remove({ force: true }));
+  await inPool(mine, PARALLELISM, async (c) => {
+    await docker.getContainer(c.Id).remove({ force: true });
+  });
   for (const n of await docker.listNetworks()) {
     if (n.Name.startsWith(prefix)) await docker.getNetwork(n.Id).remove();
   }
-}
-
-async function inBatches<T>(items: T[], work: (item: T) => Promise<unknown>): Promise<void> {
-  let next = 0;
-  const lanes = Array.from({ length: PARALLELISM }, async () => {
-    while (next < items.length) await work(items[next++]);
-  });
-  await Promise.all(lanes);
 }
 
 function passOptions(client: Docker, specs: string, aliases: AliasCache) {
@@ -171,7 +166,7 @@ async function coldRaw(n: number): Promise<number> {
   const t0 = performance.now();
   const net = await docker.createNetwork({ Name: `${prefix}dest`, CheckDuplicate: true });
   const names = Array.from({ length: n }, (_, i) => `${prefix}c${i}`);
-  await inBatches(names, async (name) => {
+  await inPool(names, PARALLELISM, async (name) => {
     const c = await docker.createContainer({
       name,
       Image: IMAGE,

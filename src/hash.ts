@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { ContainerConfig } from './model';
+import { sortedEntries } from './sorted';
 
 /** The input format this berth writes. */
 export const HASH_VERSION = '1';
@@ -42,12 +43,6 @@ const ENCODERS: Record<string, Encoder> = {
     c.destination,
   ],
 };
-
-function sortedEntries(record: Record<string, string>): [string, string][] {
-  return Object.keys(record)
-    .sort()
-    .map((k) => [k, record[k]]);
-}
 
 /**
  * Hashes already computed for a config object in the current version. Desired state is

@@ -11,6 +11,7 @@ import {
   ObservedNetwork,
   ObservedState,
 } from '../model';
+import { sortedEntries } from '../sorted';
 import { Action, Problem, Reattach } from './types';
 
 export interface NetworkPlan {
@@ -225,7 +226,7 @@ export function settingsChanges(want: NetworkSettings, have: NetworkSettings): s
       (want.ipam.ipRange === null || h.ipRange === want.ipam.ipRange);
     if (!same) out.push(`ipam ${describeIpam(h)} → ${describeIpam(want.ipam)}`);
   }
-  if (JSON.stringify(sorted(want.options)) !== JSON.stringify(sorted(have.options))) {
+  if (JSON.stringify(sortedEntries(want.options)) !== JSON.stringify(sortedEntries(have.options))) {
     out.push('driver options changed');
   }
   return out;
@@ -234,12 +235,6 @@ export function settingsChanges(want: NetworkSettings, have: NetworkSettings): s
 function describeIpam(ipam: NetworkSettings['ipam']): string {
   if (!ipam) return 'automatic';
   return [ipam.subnet, ipam.gateway, ipam.ipRange].filter(Boolean).join(' ');
-}
-
-function sorted(record: Record<string, string>): [string, string][] {
-  return Object.keys(record)
-    .sort()
-    .map((k) => [k, record[k]]);
 }
 
 function describeLabels(labels: Record<string, string>): string {
