@@ -9,9 +9,43 @@ import { BerthError } from '../errors';
 
 /** A spec file: where to read it, and how messages name it (`specs/web.yaml`). */
 export interface SpecFile {
-  absolute: string;
+  /** The path below the root, '/'-separated: the key a {@link SpecReader} reads it by. */
+  relative: string;
   /** `path.join(root, relative)`, so messages name files the way the user named the root. */
   display: string;
+}
+
+/**
+ * Where the files under a specs root come from: the disk (`berth apply`), or the agent's snapshot
+ * of files that stayed unchanged for `settle`, so that a pass never reads a half-written file.
+ */
+export interface SpecReader {
+  /** The spec files (`*.yaml`, `*.yml`) under the root, sorted by relative path. */
+  list(): Promise<SpecFile[]>;
+  /** The text of any file under the root (spec, compose or env file) by its relative path. */
+  read(relative: string): Promise<string>;
+}
+
+/** Reads the specs root from the disk. */
+export function diskReader(root: string): SpecReader {
+  return {
+    list: () => listSpecFiles(root),
+    read: (relative) => fs.readFile(path.resolve(root, relative), 'utf8'),
+  };
+}
+
+/** Whether a relative path names a spec file (not a dot-entry, not under node_modules). */
+export function isSpecPath(relative: string): boolean {
+  const parts = relative.split('/');
+  return SPEC_FILE.test(relative) && !parts.some(skipped);
+}
+
+/** Names a list of relative paths the way {@link listSpecFiles} does, sorted. */
+export function specFilesOf(root: string, relative: Iterable<string>): SpecFile[] {
+  return [...relative]
+    .filter(isSpecPath)
+    .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
+    .map((rel) => ({ relative: rel, display: path.join(root, rel) }));
 }
 
 const SPEC_FILE = /\.ya?ml$/i;
@@ -28,14 +62,11 @@ export async function listSpecFiles(root: string): Promise<SpecFile[]> {
 
   const relative: string[] = [];
   await walk(path.resolve(root), '', relative, new Set());
-  relative.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  return relative.map((rel) => ({
-    absolute: path.resolve(root, rel),
-    display: path.join(root, rel),
-  }));
+  return specFilesOf(root, relative);
 }
 
-async function checkRoot(root: string): Promise<void> {
+/** Refuses a root that is missing or not a folder (SPEC_ROOT). */
+export async function checkRoot(root: string): Promise<void> {
   const stat = await fs.stat(root).catch((err: NodeJS.ErrnoException) => {
     if (err.code === 'ENOENT') {
       const detail = `specs root '${root}' does not exist`;

@@ -3,11 +3,10 @@
  * kind's schema, resolve names and references, and normalize defaults. Problems in the specs
  * are collected, never thrown: the caller decides what an incomplete state may still do.
  */
-import { promises as fs } from 'node:fs';
 import { BerthError, messageOf, SpecError } from '../errors';
 import type { DesiredState } from '../model';
 import { checkDocument } from './document';
-import { listSpecFiles, SpecFile } from './files';
+import { diskReader, SpecFile, SpecReader } from './files';
 import { resolveDocuments } from './resolve';
 import { ParsedFile, parseSpecText } from './yaml-tree';
 
@@ -19,14 +18,21 @@ export interface LoadResult {
   files: string[];
 }
 
+export interface LoadOptions {
+  server: string;
+  /** Where the files come from; default the disk under `root`. */
+  reader?: SpecReader;
+}
+
 /**
  * Load the specs under `root` for server `opts.server`. Throws SPEC_ROOT when the root is
  * missing, not a folder or holds no spec document at all; everything else is an error in the
  * result, and `desired.complete` is false while there is any.
  */
-export async function loadSpecs(root: string, opts: { server: string }): Promise<LoadResult> {
-  const files = await listSpecFiles(root);
-  const parsed = withoutComposeFiles(await Promise.all(files.map(readSpecFile)));
+export async function loadSpecs(root: string, opts: LoadOptions): Promise<LoadResult> {
+  const reader = opts.reader ?? diskReader(root);
+  const files = await reader.list();
+  const parsed = withoutComposeFiles(await Promise.all(files.map((f) => readSpecFile(reader, f))));
   if (parsed.every((f) => f.empty)) {
     throw new BerthError(
       'SPEC_ROOT',
@@ -45,9 +51,9 @@ export async function loadSpecs(root: string, opts: { server: string }): Promise
   };
 }
 
-async function readSpecFile(file: SpecFile): Promise<ParsedFile> {
+async function readSpecFile(reader: SpecReader, file: SpecFile): Promise<ParsedFile> {
   try {
-    return parseSpecText(file.display, await fs.readFile(file.absolute, 'utf8'));
+    return parseSpecText(file.display, await reader.read(file.relative));
   } catch (err) {
     const location = { file: file.display, line: 1, path: '' };
     // Not messageOf: errors from fs may come from another realm (jest) and fail instanceof.
