@@ -145,6 +145,8 @@ export interface ObservedMount {
   target: string;
 }
 
+export type ContainerHealth = 'healthy' | 'unhealthy' | 'starting' | null;
+
 export interface ObservedContainer {
   id: string;
   /** Without Docker's leading slash. */
@@ -154,6 +156,8 @@ export interface ObservedContainer {
   state: string;
   /** Parsed from the status text for exited containers, else null. */
   exitCode: number | null;
+  /** Docker's healthcheck verdict, parsed from the status text; null without a healthcheck. */
+  health?: ContainerHealth;
   imageId: string;
   image: string;
   /** The command line as the container list shows it (entrypoint and command), or null. */

@@ -3,6 +3,7 @@
  * like a spec (unknown keys are errors with file and line), then overridden by flags, then
  * checked as a whole. Every problem is reported at once, one per line; the result is frozen.
  */
+import cron from 'node-cron';
 import { promises as fs } from 'node:fs';
 import { isIPv6 } from 'node:net';
 import Ajv2020 from 'ajv/dist/2020';
@@ -244,10 +245,19 @@ function merge(settings: FileSettings, flags: AgentFlags, problems: string[]): A
     if (bad) problems.push(where('/listen') + bad);
   }
 
+  const schedule = text('/schedule');
+  if (schedule !== undefined && !cron.validate(schedule)) {
+    problems.push(
+      where('/schedule') +
+        `'${schedule}' is not a cron expression node-cron takes: write 5 or 6 fields, like ` +
+        `'*/30 * * * * *' (every 30 s) or '0 * * * *' (hourly)`,
+    );
+  }
+
   return {
     server: server ?? '',
     ...chooseSource(settings, flags, problems, where),
-    schedule: text('/schedule') ?? d.schedule, // TODO(agent): check the expression with node-cron
+    schedule: schedule ?? d.schedule,
     listen: listen ?? d.listen,
     logLevel: text('/logLevel') ?? d.logLevel,
     settle: text('/settle') ?? d.settle,

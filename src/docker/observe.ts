@@ -6,6 +6,7 @@
 import Docker from 'dockerode';
 import { isOwned } from '../labels';
 import {
+  ContainerHealth,
   NetworkSettings,
   ObservedContainer,
   ObservedEndpoint,
@@ -98,6 +99,7 @@ function toContainer(c: ContainerInfo): ObservedContainer {
     labels: c.Labels ?? {},
     state: c.State,
     exitCode: exitCodeOf(c.Status),
+    health: healthOf(c.Status),
     imageId: c.ImageID,
     image: c.Image,
     command: c.Command ?? null,
@@ -115,6 +117,13 @@ function toContainer(c: ContainerInfo): ObservedContainer {
 export function exitCodeOf(status: string): number | null {
   const m = /^Exited \((-?\d+)\)/.exec(status);
   return m ? Number(m[1]) : null;
+}
+
+/** "Up 3 minutes (healthy)", "(unhealthy)", "(health: starting)" → the verdict, else null. */
+export function healthOf(status: string): ContainerHealth {
+  const m = /\((healthy|unhealthy|health: starting)\)/.exec(status);
+  if (!m) return null;
+  return m[1] === 'health: starting' ? 'starting' : (m[1] as 'healthy' | 'unhealthy');
 }
 
 function toNetwork(n: Docker.NetworkInspectInfo): ObservedNetwork {

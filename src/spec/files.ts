@@ -52,7 +52,7 @@ const SPEC_FILE = /\.ya?ml$/i;
 
 // Dot-entries are VCS metadata (.git), editor temp files and the `..data` folders of mounted
 // Kubernetes ConfigMaps; node_modules is never specs.
-function skipped(name: string): boolean {
+export function skipped(name: string): boolean {
   return name.startsWith('.') || name === 'node_modules';
 }
 
@@ -60,9 +60,18 @@ function skipped(name: string): boolean {
 export async function listSpecFiles(root: string): Promise<SpecFile[]> {
   await checkRoot(root);
 
+  return specFilesOf(root, await listFiles(root, (name) => SPEC_FILE.test(name)));
+}
+
+/**
+ * Relative paths of the files under `root` whose name `accept` takes, following symlinks,
+ * skipping dot-entries and node_modules. The agent snapshots every such file, since a Stack's
+ * compose and env files may be named anything.
+ */
+export async function listFiles(root: string, accept: (name: string) => boolean) {
   const relative: string[] = [];
-  await walk(path.resolve(root), '', relative, new Set());
-  return specFilesOf(root, relative);
+  await walk(path.resolve(root), '', relative, new Set(), accept);
+  return relative;
 }
 
 /** Refuses a root that is missing or not a folder (SPEC_ROOT). */
@@ -81,7 +90,13 @@ export async function checkRoot(root: string): Promise<void> {
 }
 
 /** Collect spec files below `dir`; `seen` holds real paths, so a symlink loop ends. */
-async function walk(dir: string, rel: string, out: string[], seen: Set<string>): Promise<void> {
+async function walk(
+  dir: string,
+  rel: string,
+  out: string[],
+  seen: Set<string>,
+  accept: (name: string) => boolean,
+): Promise<void> {
   const real = await fs.realpath(dir);
   if (seen.has(real)) return;
   seen.add(real);
@@ -93,7 +108,7 @@ async function walk(dir: string, rel: string, out: string[], seen: Set<string>):
     const relPath = rel ? `${rel}/${entry.name}` : entry.name;
     // Follow symlinks: mounted ConfigMaps and many deploy tools link spec files into place.
     const stat = entry.isSymbolicLink() ? await fs.stat(abs).catch(() => null) : entry;
-    if (stat?.isDirectory()) await walk(abs, relPath, out, seen);
-    else if (SPEC_FILE.test(entry.name) && (stat === null || stat.isFile())) out.push(relPath);
+    if (stat?.isDirectory()) await walk(abs, relPath, out, seen, accept);
+    else if (accept(entry.name) && (stat === null || stat.isFile())) out.push(relPath);
   }
 }
