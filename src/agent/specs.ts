@@ -1,0 +1,103 @@
+/**
+ * The agent's view of the specs root: the text of every file as it was once it stayed unchanged
+ * for `settle`, and the last good text of each spec file. A pass loads from this snapshot, never
+ * from the disk, so that it never reads a half-written file; a file that is invalid now is
+ * replaced by its last good text (safety rule 2), and the pass removes nothing while any is.
+ */
+import * as path from 'node:path';
+import { BerthError, SpecError } from '../errors';
+import { DesiredState } from '../model';
+import { SpecReader, specFilesOf } from '../spec/files';
+import { loadSpecs } from '../spec/load';
+
+/** What the agent loaded: the state to converge to, and what is wrong in the files now. */
+export interface AgentLoad {
+  desired: DesiredState;
+  /** Errors of the files as they are now (not of their last good text), sorted. */
+  errors: SpecError[];
+  /** Relative paths of spec files whose last good text stands in for the current one. */
+  stale: string[];
+}
+
+/** Relative path → text of every file under the root, as last settled. */
+export type Snapshot = ReadonlyMap<string, string>;
+
+/** A reader over an in-memory snapshot; `list` gives its spec files (`*.yaml`, `*.yml`). */
+export function snapshotReader(root: string, files: Snapshot): SpecReader {
+  return {
+    list: async () => specFilesOf(root, files.keys()),
+    read: async (relative) => {
+      const text = files.get(relative);
+      if (text === undefined) throw new Error(`ENOENT: no such file '${relative}'`);
+      return text;
+    },
+  };
+}
+
+/**
+ * Keeps each spec file's last good text and loads a snapshot with it: the desired state comes
+ * from the current text of every valid file and the last good text of every invalid one. An
+ * invalid file with no last good text (new, or invalid since the agent started) contributes
+ * nothing, and its resources are left as they are, since the pass removes nothing.
+ */
+export class LastGood {
+  private readonly good = new Map<string, string>();
+
+  constructor(
+    private readonly root: string,
+    private readonly server: string,
+  ) {}
+
+  async load(files: Snapshot): Promise<AgentLoad> {
+    const first = await loadSpecs(this.root, { server: this.server, reader: this.reader(files) });
+    const bad = this.filesOf(first.errors);
+    for (const [rel, text] of files) if (!bad.has(rel)) this.good.set(rel, text);
+    for (const rel of this.good.keys()) if (!files.has(rel)) this.good.delete(rel);
+    if (bad.size === 0) return { desired: first.desired, errors: first.errors, stale: [] };
+
+    const patched = new Map(files);
+    const stale: string[] = [];
+    for (const rel of bad) {
+      const good = this.good.get(rel);
+      if (good === undefined) patched.delete(rel);
+      else {
+        patched.set(rel, good);
+        stale.push(rel);
+      }
+    }
+    const desired = await this.loadPatched(patched);
+    return { desired: { ...desired, complete: false }, errors: first.errors, stale };
+  }
+
+  /** The last good text of every file with errors may still be broken in combination. */
+  private async loadPatched(files: Snapshot): Promise<DesiredState> {
+    try {
+      const { desired } = await loadSpecs(this.root, {
+        server: this.server,
+        reader: this.reader(files),
+      });
+      return desired;
+    } catch (err) {
+      // Nothing is left once the invalid files are taken out: converge to nothing new.
+      if (err instanceof BerthError && err.code === 'SPEC_ROOT') return emptyDesired();
+      throw err;
+    }
+  }
+
+  private reader(files: Snapshot): SpecReader {
+    return snapshotReader(this.root, files);
+  }
+
+  /** Relative paths of the files that errors name (messages use `path.join(root, rel)`). */
+  private filesOf(errors: SpecError[]): Set<string> {
+    const out = new Set<string>();
+    for (const e of errors) {
+      out.add(path.relative(this.root, e.location.file).split(path.sep).join('/'));
+    }
+    return out;
+  }
+}
+
+function emptyDesired(): DesiredState {
+  return { destinations: [], containers: [], complete: false, destinationRefs: {} };
+}
