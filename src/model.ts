@@ -158,6 +158,8 @@ export interface ObservedContainer {
   exitCode: number | null;
   /** Docker's healthcheck verdict, parsed from the status text; null without a healthcheck. */
   health?: ContainerHealth;
+  /** When Docker created it, in seconds since the epoch (the container list's `Created`). */
+  created?: number;
   imageId: string;
   image: string;
   /** The command line as the container list shows it (entrypoint and command), or null. */

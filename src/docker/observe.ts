@@ -100,6 +100,7 @@ function toContainer(c: ContainerInfo): ObservedContainer {
     state: c.State,
     exitCode: exitCodeOf(c.Status),
     health: healthOf(c.Status),
+    created: c.Created,
     imageId: c.ImageID,
     image: c.Image,
     command: c.Command ?? null,

@@ -30,6 +30,8 @@ export interface ContainerContext {
   replaced: Set<string>;
   /** Docker network name → destination, for berth's destination networks. */
   destinationOf: Map<string, string>;
+  /** IDs of containers to start whatever their restart policy (PlanOptions.revive). */
+  revive: ReadonlySet<string>;
 }
 
 /** Plans every desired container against what Docker runs. */
@@ -168,7 +170,7 @@ function planOne(
     });
     return steps;
   }
-  steps.push(...runState(spec, current, standings, !!found.next && !found.current));
+  steps.push(...runState(spec, current, ctx, standings, !!found.next && !found.current));
   steps.push(...attachmentSteps(spec, current, ctx));
   return steps;
 }
@@ -225,11 +227,13 @@ function visibleChanges(spec: DesiredContainer, c: ObservedContainer): string[] 
 
 /**
  * Docker's restart policy goes first: start a stopped container only when its policy would
- * keep it running and Docker is not restarting it already. A never-started container starts.
+ * keep it running and Docker is not restarting it already. A never-started container starts,
+ * and so does one that the engine's own stop took down (ctx.revive), whatever its policy.
  */
 function runState(
   spec: DesiredContainer,
   c: ObservedContainer,
+  ctx: ContainerContext,
   standings: Standing[],
   promoted: boolean,
 ): Action[] {
@@ -251,6 +255,8 @@ function runState(
   }
   const keepsRunning = ['always', 'unless-stopped'].includes(spec.config.restart);
   const exit = c.exitCode ?? '?';
+  if (ctx.revive.has(c.id) && c.exitCode !== 0)
+    return start('was running before the Docker engine went away');
   if (keepsRunning) return start(`container stopped (${c.state}, exit code ${exit})`);
   standings.push({ ...subject, note: c.exitCode === 0 ? 'Completed' : 'Exited' });
   return [];

@@ -23,6 +23,7 @@ export function plan(desired: DesiredState, observed: ObservedState, opts: PlanO
       blocked: nets.blocked,
       replaced: nets.replaced,
       destinationOf: networkDestinations(desired, observed, server),
+      revive: new Set(opts.revive ?? []),
     },
   );
   for (const c of desired.containers.filter((d) => held.has(d.resource))) {

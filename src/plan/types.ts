@@ -119,4 +119,10 @@ export interface PlanOptions {
    * never removed. Default: none.
    */
   held?: string[];
+  /**
+   * IDs of containers that ran until the Docker engine itself stopped: an exited one is
+   * started whatever its restart policy, since its own process never chose to end (the agent
+   * passes those it saw running before it lost the engine). Default: none.
+   */
+  revive?: string[];
 }
