@@ -6,6 +6,7 @@
 import { Command, Option } from 'commander';
 import os from 'node:os';
 import { runApply, runPlan, runValidate } from './commands';
+import { runAgent, runStatus } from './agent/run';
 
 const program = new Command();
 
@@ -56,6 +57,34 @@ program
   )
   .action(async (dir: string, o) => {
     process.exitCode = await runApply(dir, o);
+  });
+
+program
+  .command('agent')
+  .description('keep converging this server: watch the specs, Docker events and a schedule')
+  .option('--config <file>', 'agent config file (YAML); flags win over its keys')
+  .option('--server <name>', "this server's name (required here: no host-name default)")
+  .option('--specs <dir>', 'the watched specs folder')
+  .option('--git-url <url>', 'specs from a git repository (not built yet)')
+  .option('--git-branch <branch>', 'branch of --git-url')
+  .option('--git-path <path>', 'specs folder inside the repository')
+  .option(
+    '--listen <host:port>',
+    'HTTP address for /metrics, /status, ... (default 127.0.0.1:9469)',
+  )
+  .action(async (o: { config?: string } & Record<string, string | undefined>) => {
+    const { config, ...flags } = o;
+    process.exitCode = await runAgent(config ?? null, flags);
+  });
+
+program
+  .command('status')
+  .description("show the agent's view of this server: destinations and resources")
+  .option('--listen <host:port>', "the agent's HTTP address (default 127.0.0.1:9469)")
+  .option('--config <file>', 'read the address from this agent config')
+  .addOption(new Option('-o, --output <format>', 'table or json').default('table'))
+  .action(async (o: { listen?: string; config?: string; output: string }) => {
+    process.exitCode = await runStatus(o);
   });
 
 program.parseAsync(process.argv).catch((err: unknown) => {

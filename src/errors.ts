@@ -22,6 +22,9 @@ export const ERROR_CODES = [
   'MASS_PRUNE',
   'LOCKED',
   'CONFIG',
+  'NOT_BUILT',
+  'AGENT_UNREACHABLE',
+  'HTTP_LISTEN',
   'INTERNAL',
 ] as const;
 

@@ -39,6 +39,8 @@ export const RECONCILE_RESULTS = ['changed', 'unchanged', 'error'] as const;
 export type ReconcileResult = (typeof RECONCILE_RESULTS)[number];
 
 const RESOURCE_KINDS: Record<ResourceKind, true> = { Application: true, Database: true };
+/** The kinds whose drift is counted: resources, and destinations for their networks. */
+const DRIFT_KINDS = [...Object.keys(RESOURCE_KINDS), 'Destination'] as const;
 
 // A Record keyed by ActionType: the compiler refuses this list when an action type is added.
 const ACTION_TYPE_SET: Record<ActionType, true> = {
@@ -173,7 +175,7 @@ export class Metrics {
     for (const action of ACTION_TYPES) {
       for (const ok of [true, false]) this.actionsTotal.inc({ action, result: result(ok) }, 0);
     }
-    for (const kind of Object.keys(RESOURCE_KINDS)) {
+    for (const kind of DRIFT_KINDS) {
       for (const reason of DRIFT_REASONS) this.driftTotal.inc({ kind, reason }, 0);
     }
     this.lastSuccessGauge.set(0);
@@ -243,7 +245,7 @@ export class Metrics {
   }
 
   /** Drift of a `kind` resource was corrected; throws on a reason not in DRIFT_REASONS. */
-  drift(kind: ResourceKind, reason: DriftReason): void {
+  drift(kind: ResourceKind | 'Destination', reason: DriftReason): void {
     if (!(DRIFT_REASONS as readonly string[]).includes(reason)) {
       throw new Error(`unknown drift reason "${reason}"; known: ${DRIFT_REASONS.join(', ')}`);
     }

@@ -1,0 +1,226 @@
+/**
+ * `berth agent`: the long-running reconcile loop of one server. It holds the server's lock,
+ * keeps a settled snapshot of the specs folder, listens to the Docker engine's events, runs a
+ * periodic pass, and feeds every trigger into one work queue, so that one pass runs at a time
+ * and triggers that arrive meanwhile fold into one more. It serves metrics and status on HTTP.
+ *
+ * Stopping (SIGTERM, SIGINT) takes no new work, lets the action in flight finish, and leaves
+ * every workload running: the agent never stops a container because it stops itself.
+ */
+import cron, { ScheduledTask } from 'node-cron';
+import type { Logger } from 'pino';
+import { dockerFromEnv } from '../docker/client';
+import { countRequests } from '../docker/instrument';
+import { BerthError, messageOf } from '../errors';
+import { parseDuration } from '../duration';
+import { acquireLock, lockDir } from '../lock';
+import { AgentConfig } from './config';
+import { DockerLink, DockerEvent } from './docker-link';
+import { wantsPass } from './events';
+import { AgentServer, serveHttp } from './http';
+import { Metrics } from './metrics';
+import { WorkQueue, Trigger } from './queue';
+import { Reconciler } from './reconciler';
+import { LastGood } from './specs';
+import { StatusDocument } from './view';
+import { SpecWatcher } from './watch';
+
+/** The only key of the work queue: a pass covers the whole server. */
+const PASS = 'server';
+/** Docker events that arrive together (a restart emits several) make one pass. */
+const EVENT_DEBOUNCE_MS = 100;
+
+export interface AgentEnv {
+  env: NodeJS.ProcessEnv;
+  log: Logger;
+  /** Resources worked on at once within a pass. */
+  parallelism?: number;
+}
+
+export class Agent {
+  private readonly metrics = new Metrics();
+  private readonly watcher: SpecWatcher;
+  private readonly reconciler: Reconciler;
+  private readonly queue: WorkQueue;
+  private readonly link: DockerLink;
+  private readonly log: Logger;
+  private cronTask: ScheduledTask | null = null;
+  private server: AgentServer | null = null;
+  private release: (() => void) | null = null;
+  private stopping = false;
+  private completePass = false;
+  private dockerDown: string | null = 'not connected yet';
+  private eventTimer: NodeJS.Timeout | null = null;
+  private retryTimer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly config: Readonly<AgentConfig>,
+    envs: AgentEnv,
+  ) {
+    if (config.specs === null) {
+      throw new BerthError(
+        'NOT_BUILT',
+        'source.git is not built yet: check the repository out with git (a cron job or a ' +
+          'sidecar) and point `specs` at its folder',
+      );
+    }
+    this.log = envs.log.child({ server: config.server });
+    const docker = countRequests(dockerFromEnv(envs.env), (op, ok) =>
+      this.metrics.dockerRequest(op, ok),
+    );
+    const specs = config.specs;
+    this.watcher = new SpecWatcher(
+      specs,
+      parseDuration(config.settle),
+      (file) => this.trigger('spec', `file ${file} changed`),
+      this.log,
+    );
+    this.reconciler = new Reconciler({
+      server: config.server,
+      docker,
+      log: this.log,
+      metrics: this.metrics,
+      lastGood: new LastGood(specs, config.server),
+      snapshot: () => this.watcher.snapshot(),
+      pruneGuard: config.pruneGuard,
+      parallelism: envs.parallelism ?? 8,
+      pullIntervalMs: parseDuration(config.pullInterval),
+      stopping: () => this.stopping,
+      retryAt: (at) => this.retryAt(at),
+    });
+    this.queue = new WorkQueue(() => this.runPass(), { parallelism: 1 });
+    this.link = new DockerLink(
+      docker,
+      {
+        up: () => this.engineUp(),
+        down: (why) => this.engineDown(why),
+        event: (e) => this.onEvent(e),
+      },
+      this.log,
+    );
+  }
+
+  /** Takes the lock, reads the specs, serves HTTP, connects to Docker and starts the loop. */
+  async start(): Promise<string> {
+    const { server, specs, listen, schedule } = this.config;
+    this.release = acquireLock(lockDir(process.env), server, `berth agent --specs ${specs}`);
+    await this.watcher.start();
+    const [host, port] = splitListen(listen);
+    this.server = await serveHttp(host, port, this.endpoints(), this.log).catch((e: unknown) => {
+      throw new BerthError('HTTP_LISTEN', `cannot listen on ${listen}: ${messageOf(e)}`, e);
+    });
+    this.cronTask = cron.schedule(schedule, () => this.trigger('periodic', 'schedule'), {
+      noOverlap: true,
+    });
+    await this.link.start();
+    this.log.info(
+      { specs, listen: this.server.address, schedule, settle: this.config.settle },
+      'agent started',
+    );
+    return this.server.address;
+  }
+
+  /** Finishes the action in flight, starts nothing new, and lets go of everything it holds. */
+  async stop(): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    this.log.info('agent stopping: finishing the action in flight');
+    await this.cronTask?.destroy();
+    if (this.eventTimer) clearTimeout(this.eventTimer);
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    await this.queue.stop();
+    this.link.close();
+    await this.watcher.close();
+    await this.server?.close();
+    this.release?.();
+    this.log.info('agent stopped; the workloads keep running');
+  }
+
+  status(): StatusDocument {
+    const r = this.reconciler;
+    return {
+      server: this.config.server,
+      ready: this.notReady() === null,
+      docker: { up: this.dockerDown === null, reason: this.dockerDown },
+      lastPass: r.lastPass,
+      lastSuccess: r.lastSuccess?.toISOString() ?? null,
+      ...r.findings,
+    };
+  }
+
+  private notReady(): string | null {
+    if (this.stopping) return 'stopping';
+    if (this.dockerDown !== null) return `Docker engine unreachable: ${this.dockerDown}`;
+    if (!this.completePass) return 'the first pass has not completed yet';
+    return null;
+  }
+
+  private endpoints() {
+    return {
+      metrics: async () => ({
+        contentType: this.metrics.contentType,
+        body: await this.metrics.text(),
+      }),
+      notReady: () => this.notReady(),
+      status: () => this.status(),
+    };
+  }
+
+  private trigger(kind: Trigger, why: string): void {
+    if (this.stopping) return;
+    this.log.debug({ trigger: kind, why }, 'pass requested');
+    this.queue.add(PASS, kind);
+  }
+
+  private async runPass() {
+    if (this.dockerDown !== null) return { kind: 'done' as const }; // the link asks again once up
+    const outcome = await this.reconciler.pass('queue');
+    if (outcome.kind === 'done') this.completePass = true;
+    return outcome;
+  }
+
+  private engineUp(): void {
+    const wasDown = this.dockerDown;
+    this.dockerDown = null;
+    this.metrics.dockerUp(true);
+    if (this.completePass) this.reconciler.engineReturned();
+    this.log.info({ after: wasDown }, 'Docker engine connected');
+    // A spec trigger: whatever backoff the failed passes built up, converge now.
+    this.trigger('spec', 'Docker engine connected');
+  }
+
+  private engineDown(why: string): void {
+    this.dockerDown = why;
+    this.metrics.dockerUp(false);
+    this.log.error({ err: why }, 'Docker engine unreachable; retrying with backoff');
+  }
+
+  private onEvent(e: DockerEvent): void {
+    const own = this.reconciler.ownWork();
+    if (!wantsPass(e, this.config.server, this.reconciler.networkIds(), own)) return;
+    this.log.debug({ type: e.Type, action: e.Action, id: e.Actor.ID }, 'Docker event');
+    if (this.eventTimer) return;
+    this.eventTimer = setTimeout(() => {
+      this.eventTimer = null;
+      this.trigger('event', `${e.Type} ${e.Action}`);
+    }, EVENT_DEBOUNCE_MS);
+  }
+
+  /** A held resource's backoff ends at `at`: a pass then tries it again. */
+  private retryAt(at: number): void {
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    const delay = Math.max(0, at - Date.now()) + 10;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      this.trigger('event', 'a resource backoff ended');
+    }, delay);
+    this.retryTimer.unref();
+  }
+}
+
+/** `127.0.0.1:9469` → ['127.0.0.1', 9469]; `[::1]:9469` → ['::1', 9469] (checked at load). */
+export function splitListen(listen: string): [string, number] {
+  const at = listen.lastIndexOf(':');
+  const host = listen.slice(0, at).replace(/^\[(.*)\]$/, '$1');
+  return [host, Number(listen.slice(at + 1))];
+}

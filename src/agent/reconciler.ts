@@ -1,0 +1,348 @@
+/**
+ * The agent's pass: load the settled specs (last good text of invalid files), observe, plan,
+ * execute, then observe again and publish what it found as status and metrics. One pass runs
+ * at a time (the work queue sees to that); within it, resources proceed in parallel, bounded.
+ *
+ * Between passes it remembers: the engine as the last pass left it (to tell drift from spec
+ * changes), each failing resource's backoff, and when berth last changed each resource.
+ */
+import Docker from 'dockerode';
+import type { Logger } from 'pino';
+import { AliasCache, observe } from '../docker/observe';
+import { BerthError, messageOf, SpecError } from '../errors';
+import { ActionResult } from '../execute/execute';
+import { specHash } from '../hash';
+import { nextName } from '../labels';
+import { DesiredContainer, DesiredState, ObservedState } from '../model';
+import { converge } from '../pass';
+import { Action, Plan } from '../plan/types';
+import { ResourceBackoff } from './backoff';
+import { driftOf } from './drift';
+import { OwnWork } from './events';
+import { Metrics } from './metrics';
+import { LastGood, Snapshot } from './specs';
+import { resourceStatuses } from './status';
+import {
+  destinationViews,
+  DestinationView,
+  PassView,
+  ResourceStatusView,
+  resourceStatusViews,
+  SpecErrorView,
+} from './view';
+import { Outcome } from './queue';
+
+export interface ReconcilerOptions {
+  server: string;
+  docker: Docker;
+  log: Logger;
+  metrics: Metrics;
+  lastGood: LastGood;
+  /** The settled files of the specs root. */
+  snapshot: () => Snapshot;
+  pruneGuard: { maxShare: number; minCount: number };
+  parallelism: number;
+  pullIntervalMs: number;
+  /** True once the agent was asked to stop: no new action starts. */
+  stopping: () => boolean;
+  /** Called with the earliest time a held resource may be retried. */
+  retryAt: (at: number) => void;
+  now?: () => number;
+}
+
+/** What the last pass found, for `/status`. */
+export interface Findings {
+  specErrors: SpecErrorView[];
+  destinations: DestinationView[];
+  resources: ResourceStatusView[];
+}
+
+/** Own work is remembered this long after a pass: the engine's events trail the actions. */
+const OWN_WORK_GRACE_MS = 2000;
+
+export class Reconciler {
+  private readonly aliases = new AliasCache();
+  private readonly backoff: ResourceBackoff;
+  private readonly lastChange = new Map<string, number>();
+  private readonly pulledAt = new Map<string, number>();
+  private readonly now: () => number;
+  /** The engine as the last complete pass left it; null before the first. */
+  private before: ObservedState | null = null;
+  private revive: string[] = [];
+  private own: OwnWork | null = null;
+  private ownUntil = 0;
+  private passes = 0;
+  private known = new Map<string, { kind: string; resource: string; destination: string }>();
+
+  lastPass: PassView | null = null;
+  lastSuccess: Date | null = null;
+  findings: Findings = { specErrors: [], destinations: [], resources: [] };
+
+  constructor(private readonly o: ReconcilerOptions) {
+    this.now = o.now ?? Date.now;
+    this.backoff = new ResourceBackoff(this.now);
+  }
+
+  /** What berth is changing now, or changed a moment ago; null when nothing. */
+  ownWork(): OwnWork | null {
+    return this.own && this.now() < this.ownUntil ? this.own : null;
+  }
+
+  /** IDs of berth's networks as last seen, to match network events (they carry no labels). */
+  networkIds(): Set<string> {
+    return new Set(this.findings.destinations.flatMap((d) => (d.networkId ? [d.networkId] : [])));
+  }
+
+  /**
+   * The engine came back after being away: the containers that ran when it went away and are
+   * found exited are started again at the next pass, whatever their restart policy.
+   */
+  engineReturned(): void {
+    const running = (this.before?.containers ?? []).filter((c) => c.state === 'running');
+    this.revive = running.map((c) => c.id);
+  }
+
+  /** One pass; `done` unless loading, observing or planning failed. */
+  async pass(trigger: string): Promise<Outcome> {
+    const id = ++this.passes;
+    const log = this.o.log.child({ pass: id });
+    const started = this.now();
+    log.debug({ trigger }, 'pass started');
+    try {
+      const changed = await this.work(log);
+      this.finish(id, trigger, started, changed ? 'changed' : 'unchanged', null);
+      this.lastSuccess = new Date(this.now());
+      this.o.metrics.lastSuccess(this.lastSuccess);
+      log.debug({ ms: this.now() - started }, 'pass done');
+      return { kind: 'done' };
+    } catch (err) {
+      const error = messageOf(err);
+      this.finish(id, trigger, started, 'error', error);
+      log.error(
+        { err: error, code: err instanceof BerthError ? err.code : undefined },
+        'pass failed',
+      );
+      // No spec at all waits for the files to change; anything else is retried with backoff.
+      if (err instanceof BerthError && err.code === 'SPEC_ROOT') return { kind: 'terminal', error };
+      return { kind: 'retry', error };
+    }
+  }
+
+  private finish(
+    id: number,
+    trigger: string,
+    started: number,
+    result: PassView['result'],
+    error: string | null,
+  ): void {
+    const durationMs = this.now() - started;
+    this.o.metrics.reconciled(result, durationMs / 1000);
+    const startedAt = new Date(started).toISOString();
+    this.lastPass = { id, trigger, startedAt, durationMs, result, error };
+  }
+
+  /** Returns whether anything was executed. */
+  private async work(log: Logger): Promise<boolean> {
+    const load = await this.o.lastGood.load(this.o.snapshot());
+    this.publishSpecErrors(load.errors, log);
+    const desired = load.desired;
+    const prints = fingerprints(desired.containers);
+    const held = this.backoff.held(prints);
+
+    const report = await converge(desired, {
+      docker: this.o.docker,
+      server: this.o.server,
+      log,
+      aliases: this.aliases,
+      pruneGuard: this.o.pruneGuard,
+      allowMassPrune: false,
+      parallelism: this.o.parallelism,
+      dryRun: false,
+      stopping: this.o.stopping,
+      held,
+      revive: this.revive,
+      pullDue: (image) => this.pullDue(image),
+      planned: (p) => this.claim(p),
+    });
+    this.revive = [];
+    this.ownUntil = this.now() + OWN_WORK_GRACE_MS;
+
+    this.record(report.results, prints, log);
+    for (const p of report.pullErrors)
+      this.backoff.failed(p.resource, prints.get(p.resource) ?? '', p.error);
+    const after =
+      report.results.length > 0 ? await observe(this.o.docker, this.aliases) : report.observed;
+    this.countDrift(report.results, log);
+    this.before = after;
+    this.publish(desired, after, report.plan, invalidResources(desired, load.errors));
+
+    const next = this.backoff.nextRetry();
+    if (next !== null) this.o.retryAt(next);
+    return report.results.length > 0;
+  }
+
+  /** A `pullPolicy: Always` image is pulled at most once per pullInterval. */
+  private pullDue(image: string): boolean {
+    const last = this.pulledAt.get(image);
+    if (last !== undefined && this.now() - last < this.o.pullIntervalMs) return false;
+    this.pulledAt.set(image, this.now());
+    return true;
+  }
+
+  /** Marks the containers and networks of the plan as berth's own work, before it runs. */
+  private claim(p: Plan): void {
+    const own: OwnWork = {
+      containers: new Set(p.actions.flatMap(containersOf)),
+      networks: new Set(p.actions.flatMap(networksOf)),
+    };
+    this.own = own;
+    this.ownUntil = Number.POSITIVE_INFINITY;
+  }
+
+  /** Counts every action, and moves each resource's backoff on by what happened to it. */
+  private record(results: ActionResult[], prints: Map<string, string>, log: Logger): void {
+    const failed = new Map<string, string>();
+    const touched = new Set<string>();
+    for (const r of results) {
+      if (!r.skipped) this.o.metrics.action(r.action.type, r.ok);
+      if (!isResource(r.action)) continue;
+      touched.add(r.action.resource);
+      if (!r.ok && !r.skipped && !failed.has(r.action.resource)) {
+        failed.set(r.action.resource, r.error ?? 'failed');
+      }
+    }
+    for (const resource of touched) {
+      const error = failed.get(resource);
+      if (error === undefined) {
+        this.backoff.forget(resource);
+        this.lastChange.set(resource, this.now());
+        continue;
+      }
+      const at = this.backoff.failed(resource, prints.get(resource) ?? '', error);
+      const retryIn = Math.max(0, at - this.now());
+      log.warn(
+        { resource, retryInMs: retryIn, failures: this.backoff.failures(resource) },
+        'resource failed; retrying later',
+      );
+    }
+  }
+
+  /** Drift: actions that put back what the previous pass left and Docker lost since. */
+  private countDrift(results: ActionResult[], log: Logger): void {
+    const ok = results.filter((r) => r.ok).map((r) => r.action);
+    for (const d of driftOf(ok, this.before, this.o.server)) {
+      if (d.kind === 'Server') continue;
+      this.o.metrics.drift(d.kind, d.reason);
+      log.info({ resource: d.resource, kind: d.kind, reason: d.reason }, 'drift corrected');
+    }
+  }
+
+  private publishSpecErrors(errors: SpecError[], log: Logger): void {
+    const counts = new Map<string, number>();
+    for (const e of errors) counts.set(e.location.file, (counts.get(e.location.file) ?? 0) + 1);
+    this.o.metrics.specErrors(counts);
+    if (errors.length > 0)
+      log.warn(
+        { files: [...counts.keys()] },
+        'spec files invalid: their last good version stays in force, nothing is removed',
+      );
+    this.findings = {
+      ...this.findings,
+      specErrors: errors.map((e) => ({
+        file: e.location.file,
+        line: e.location.line,
+        field: e.location.path,
+        code: e.code,
+        message: e.message,
+      })),
+    };
+  }
+
+  /** Status of every resource and destination, into /status and the metrics. */
+  private publish(
+    desired: DesiredState,
+    observed: ObservedState,
+    thePlan: Plan,
+    invalid: Map<string, string>,
+  ): void {
+    const views = resourceStatuses({
+      server: this.o.server,
+      containers: desired.containers,
+      observed,
+      failed: this.backoff.errors(),
+      invalid,
+      problems: thePlan.problems,
+    });
+    const resources = resourceStatusViews(views, desired, observed, this.lastChange);
+    const destinations = destinationViews(desired, observed, this.o.server);
+    const seen = new Map<string, { kind: string; resource: string; destination: string }>();
+    for (const r of resources) {
+      const ref = { kind: r.kind, resource: r.resource, destination: r.destination };
+      seen.set(JSON.stringify(ref), ref);
+      this.o.metrics.setResource({ ...ref, kind: r.kind }, r.status, r.healthy);
+    }
+    for (const [key, ref] of this.known) {
+      if (!seen.has(key))
+        this.o.metrics.forgetResource(ref as Parameters<Metrics['forgetResource']>[0]);
+    }
+    this.known = seen;
+    for (const d of destinations)
+      this.o.metrics.destinationContainers(d.name, d.network, d.containers.length);
+    for (const r of [...this.lastChange.keys()])
+      if (!views.some((v) => v.resource === r)) this.lastChange.delete(r);
+    this.findings = { ...this.findings, destinations, resources };
+  }
+}
+
+function isResource(a: Action): boolean {
+  return a.kind === 'Application' || a.kind === 'Database';
+}
+
+/** Container names and IDs an action works on. */
+function containersOf(a: Action): string[] {
+  switch (a.type) {
+    case 'container-create':
+      return [a.spec.name, nextName(a.spec.name)];
+    case 'container-recreate':
+      return [a.containerId, a.spec.name, nextName(a.spec.name)];
+    case 'network-recreate':
+    case 'network-move':
+      return a.reattach.flatMap((r) => [r.containerId, r.container]);
+    case 'network-create':
+    case 'network-remove':
+    case 'volume-create':
+      return [];
+    default:
+      return [a.containerId, a.container];
+  }
+}
+
+/** IDs of the networks an action replaces or removes. */
+function networksOf(a: Action): string[] {
+  if (a.type === 'network-recreate' || a.type === 'network-remove') return [a.networkId];
+  if (a.type === 'network-move') return [a.fromId];
+  return [];
+}
+
+/**
+ * What a resource's backoff is tied to: its containers' spec hashes, network attachments,
+ * pull policy and suspend flag. Any change ends the backoff.
+ */
+function fingerprints(containers: DesiredContainer[]): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const c of containers) {
+    const mine = JSON.stringify([specHash(c.config), c.attachments, c.pullPolicy, c.suspend]);
+    out.set(c.resource, (out.get(c.resource) ?? '') + mine);
+  }
+  return out;
+}
+
+/** Resource → the first error of its file, for the resources whose file is invalid now. */
+function invalidResources(desired: DesiredState, errors: SpecError[]): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const c of desired.containers) {
+    const e = errors.find((x) => x.location.file === c.source.file);
+    if (e && !out.has(c.resource)) out.set(c.resource, `${e.message} (its last good spec runs)`);
+  }
+  return out;
+}
