@@ -48,6 +48,7 @@ export class Agent {
   private server: AgentServer | null = null;
   private release: (() => void) | null = null;
   private stopping = false;
+  private followUp = false;
   private completePass = false;
   private dockerDown: string | null = 'not connected yet';
   private eventTimer: NodeJS.Timeout | null = null;
@@ -174,8 +175,15 @@ export class Agent {
 
   private async runPass() {
     if (this.dockerDown !== null) return { kind: 'done' as const }; // the link asks again once up
-    const outcome = await this.reconciler.pass('queue');
+    const follow = this.followUp;
+    this.followUp = false;
+    const outcome = await this.reconciler.pass(follow ? 'follow-up' : 'queue');
     if (outcome.kind === 'done') this.completePass = true;
+    // Something changed under the pass: one more pass, but never a chain of them.
+    if (outcome.kind === 'done' && this.reconciler.unsettled && !follow) {
+      this.followUp = true;
+      this.trigger('event', 'the engine changed during the pass');
+    }
     return outcome;
   }
 
@@ -196,7 +204,7 @@ export class Agent {
   }
 
   private onEvent(e: DockerEvent): void {
-    const own = this.reconciler.ownWork();
+    const own = this.reconciler.ownWork(e.timeNano);
     if (!wantsPass(e, this.config.server, this.reconciler.networkIds(), own)) return;
     this.log.debug({ type: e.Type, action: e.Action, id: e.Actor.ID }, 'Docker event');
     if (this.eventTimer) return;

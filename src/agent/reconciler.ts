@@ -15,6 +15,7 @@ import { specHash } from '../hash';
 import { nextName } from '../labels';
 import { DesiredContainer, DesiredState, ObservedState } from '../model';
 import { converge } from '../pass';
+import { plan } from '../plan/plan';
 import { Action, Plan } from '../plan/types';
 import { ResourceBackoff } from './backoff';
 import { driftOf } from './drift';
@@ -57,8 +58,8 @@ export interface Findings {
   resources: ResourceStatusView[];
 }
 
-/** Own work is remembered this long after a pass: the engine's events trail the actions. */
-const OWN_WORK_GRACE_MS = 2000;
+/** Events of a pass's own work may trail it over the stream by this much at most. */
+const OWN_EVENT_LAG_MS = 10_000;
 
 export class Reconciler {
   private readonly aliases = new AliasCache();
@@ -70,10 +71,13 @@ export class Reconciler {
   private before: ObservedState | null = null;
   private revive: string[] = [];
   private own: OwnWork | null = null;
-  private ownUntil = 0;
+  /** When the last pass's actions ended (local ms); null while a pass executes. */
+  private actedAt: number | null = 0;
   private passes = 0;
   private known = new Map<string, { kind: string; resource: string; destination: string }>();
 
+  /** The last pass left work that a pass would do (see `work`): one more pass is due. */
+  unsettled = false;
   lastPass: PassView | null = null;
   lastSuccess: Date | null = null;
   findings: Findings = { specErrors: [], destinations: [], resources: [] };
@@ -83,9 +87,18 @@ export class Reconciler {
     this.backoff = new ResourceBackoff(this.now);
   }
 
-  /** What berth is changing now, or changed a moment ago; null when nothing. */
-  ownWork(): OwnWork | null {
-    return this.own && this.now() < this.ownUntil ? this.own : null;
+  /**
+   * What berth itself is changing, as far as an event at `timeNano` (engine time) can be its
+   * doing: everything a running pass acts on, and what the last pass acted on for events that
+   * happened before its actions ended (the stream delivers them a little later). An event that
+   * happened after that is someone else's, even on the same container.
+   */
+  ownWork(timeNano?: number): OwnWork | null {
+    if (!this.own) return null;
+    if (this.actedAt === null) return this.own;
+    const recent = this.now() - this.actedAt < OWN_EVENT_LAG_MS;
+    const before = timeNano !== undefined && timeNano / 1e6 <= this.actedAt;
+    return recent && before ? this.own : null;
   }
 
   /** IDs of berth's networks as last seen, to match network events (they carry no labels). */
@@ -109,13 +122,15 @@ export class Reconciler {
     const started = this.now();
     log.debug({ trigger }, 'pass started');
     try {
-      const changed = await this.work(log);
+      const { changed, unsettled } = await this.work(log);
+      this.unsettled = unsettled;
       this.finish(id, trigger, started, changed ? 'changed' : 'unchanged', null);
       this.lastSuccess = new Date(this.now());
       this.o.metrics.lastSuccess(this.lastSuccess);
       log.debug({ ms: this.now() - started }, 'pass done');
       return { kind: 'done' };
     } catch (err) {
+      if (this.actedAt === null) this.actedAt = this.now();
       const error = messageOf(err);
       this.finish(id, trigger, started, 'error', error);
       log.error(
@@ -141,8 +156,11 @@ export class Reconciler {
     this.lastPass = { id, trigger, startedAt, durationMs, result, error };
   }
 
-  /** Returns whether anything was executed. */
-  private async work(log: Logger): Promise<boolean> {
+  /**
+   * Returns whether anything was executed, and whether the engine as observed after it still
+   * differs from the specs in ways a pass would change (drift during the pass, say).
+   */
+  private async work(log: Logger): Promise<{ changed: boolean; unsettled: boolean }> {
     const load = await this.o.lastGood.load(this.o.snapshot());
     this.publishSpecErrors(load.errors, log);
     const desired = load.desired;
@@ -165,7 +183,7 @@ export class Reconciler {
       planned: (p) => this.claim(p),
     });
     this.revive = [];
-    this.ownUntil = this.now() + OWN_WORK_GRACE_MS;
+    this.actedAt = this.now();
 
     this.record(report.results, prints, log);
     for (const p of report.pullErrors)
@@ -178,7 +196,19 @@ export class Reconciler {
 
     const next = this.backoff.nextRetry();
     if (next !== null) this.o.retryAt(next);
-    return report.results.length > 0;
+    const changed = report.results.length > 0;
+    return { changed, unsettled: changed && this.stillToDo(desired, after, prints) };
+  }
+
+  /** Whether a pass on `after` would act, leaving out the resources that back off now. */
+  private stillToDo(desired: DesiredState, after: ObservedState, prints: Map<string, string>) {
+    const again = plan(desired, after, {
+      server: this.o.server,
+      pruneGuard: this.o.pruneGuard,
+      allowMassPrune: false,
+      held: this.backoff.held(prints),
+    });
+    return again.actions.length > 0;
   }
 
   /** A `pullPolicy: Always` image is pulled at most once per pullInterval. */
@@ -196,7 +226,7 @@ export class Reconciler {
       networks: new Set(p.actions.flatMap(networksOf)),
     };
     this.own = own;
-    this.ownUntil = Number.POSITIVE_INFINITY;
+    this.actedAt = null;
   }
 
   /** Counts every action, and moves each resource's backoff on by what happened to it. */
