@@ -9,9 +9,13 @@ import type { Logger } from 'pino';
 
 /** No endpoint takes a body; this much is read and dropped before a request is refused. */
 const MAX_BODY_BYTES = 16 * 1024;
-/** A client has this long to send its headers, and this long for the whole request. */
-const HEADERS_TIMEOUT_MS = 5000;
-const REQUEST_TIMEOUT_MS = 10_000;
+/** How long a client has to send its headers, and its whole request; default 5 s and 10 s. */
+export interface HttpLimits {
+  headersTimeoutMs: number;
+  requestTimeoutMs: number;
+}
+
+const LIMITS: HttpLimits = { headersTimeoutMs: 5000, requestTimeoutMs: 10_000 };
 
 export interface Endpoints {
   metrics(): Promise<{ contentType: string; body: string }>;
@@ -91,17 +95,22 @@ export async function serveHttp(
   port: number,
   e: Endpoints,
   log: Logger,
+  limits: HttpLimits = LIMITS,
 ): Promise<AgentServer> {
-  const server = http.createServer((req, res) => {
+  const options: http.ServerOptions = {
+    headersTimeout: limits.headersTimeoutMs,
+    requestTimeout: limits.requestTimeoutMs,
+    // Node checks those timeouts on this interval (default 30 s): check often enough to matter.
+    connectionsCheckingInterval: Math.min(1000, limits.headersTimeoutMs),
+    keepAliveTimeout: 5000,
+  };
+  const server = http.createServer(options, (req, res) => {
     handle(req, res, e).catch((err: unknown) => {
       log.error({ err, path: req.url }, 'HTTP request failed');
       if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'text/plain' });
       res.end('internal error\n');
     });
   });
-  server.headersTimeout = HEADERS_TIMEOUT_MS;
-  server.requestTimeout = REQUEST_TIMEOUT_MS;
-  server.keepAliveTimeout = 5000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {

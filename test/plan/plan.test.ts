@@ -140,6 +140,29 @@ describe('planner', () => {
     );
   });
 
+  test('revive starts what the engine stopped, whatever the policy, but not a finished job', () => {
+    const desired = desiredOf(
+      [prod],
+      [app('svc', prod, {}, { restart: 'no' }), app('job', prod, {}, { restart: 'no' })],
+    );
+    const observed = converged(desired);
+    for (const c of observed.containers) {
+      c.state = 'exited';
+      c.exitCode = c.name === 'svc' ? 137 : 0;
+    }
+    const revive = observed.containers.map((c) => c.id);
+    const opts = { server: SERVER, pruneGuard: DEFAULT_PRUNE_GUARD, allowMassPrune: false };
+    expect(renderPlan(plan(desired, observed, { ...opts, revive }))).toBe(
+      [
+        '> Application svc: start container svc (was running before the Docker engine went away)',
+        '= Application job: completed',
+        'Plan: 0 to create, 1 to change, 0 to remove.',
+        '',
+      ].join('\n'),
+    );
+    expect(renderPlan(plan(desired, observed, opts))).not.toContain('start container');
+  });
+
   test('a container Docker is restarting is left to Docker', () => {
     const desired = desiredOf([prod], [app('web', prod)]);
     const observed = converged(desired);
