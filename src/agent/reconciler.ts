@@ -11,13 +11,12 @@ import type { Logger } from 'pino';
 import { AliasCache, observe } from '../docker/observe';
 import { BerthError, messageOf, SpecError } from '../errors';
 import { ActionResult } from '../execute/execute';
-import { specHash } from '../hash';
-import { nextName } from '../labels';
-import { DesiredContainer, DesiredState, ObservedState } from '../model';
+import { DesiredState, ObservedState } from '../model';
 import { converge } from '../pass';
 import { plan } from '../plan/plan';
 import { Action, Plan } from '../plan/types';
 import { ResourceBackoff } from './backoff';
+import { fingerprints, invalidResources, ownWorkOf } from './pass-facts';
 import { driftOf } from './drift';
 import { OwnWork } from './events';
 import { Metrics } from './metrics';
@@ -70,6 +69,9 @@ export class Reconciler {
   /** The engine as the last complete pass left it; null before the first. */
   private before: ObservedState | null = null;
   private revive: string[] = [];
+  /** Warnings logged in this pass and in the one before, to log each once while it stands. */
+  private noticed = new Set<string>();
+  private lastNoticed = new Set<string>();
   private own: OwnWork | null = null;
   /** When the last pass's actions ended (local ms); null while a pass executes. */
   private actedAt: number | null = 0;
@@ -161,6 +163,8 @@ export class Reconciler {
    * differs from the specs in ways a pass would change (drift during the pass, say).
    */
   private async work(log: Logger): Promise<{ changed: boolean; unsettled: boolean }> {
+    this.lastNoticed = this.noticed;
+    this.noticed = new Set();
     const load = await this.o.lastGood.load(this.o.snapshot());
     this.publishSpecErrors(load.errors, log);
     const desired = load.desired;
@@ -185,12 +189,12 @@ export class Reconciler {
     this.revive = [];
     this.actedAt = this.now();
 
-    this.record(report.results, prints, log);
-    for (const p of report.pullErrors)
-      this.backoff.failed(p.resource, prints.get(p.resource) ?? '', p.error);
+    const pullFailures = new Map(report.pullErrors.map((p) => [p.resource, p.error]));
+    this.record(report.results, pullFailures, { prints, held }, log);
     const after =
       report.results.length > 0 ? await observe(this.o.docker, this.aliases) : report.observed;
     this.countDrift(report.results, log);
+    this.logProblems(report.plan, log);
     this.before = after;
     this.publish(desired, after, report.plan, invalidResources(desired, load.errors));
 
@@ -221,39 +225,39 @@ export class Reconciler {
 
   /** Marks the containers and networks of the plan as berth's own work, before it runs. */
   private claim(p: Plan): void {
-    const own: OwnWork = {
-      containers: new Set(p.actions.flatMap(containersOf)),
-      networks: new Set(p.actions.flatMap(networksOf)),
-    };
-    this.own = own;
+    this.own = ownWorkOf(p);
     this.actedAt = null;
   }
 
-  /** Counts every action, and moves each resource's backoff on by what happened to it. */
-  private record(results: ActionResult[], prints: Map<string, string>, log: Logger): void {
-    const failed = new Map<string, string>();
-    const touched = new Set<string>();
+  /**
+   * Counts every action, and moves each resource's backoff on: a resource that failed backs
+   * off longer; one that was tried (not held) and did not fail has nothing to wait for.
+   */
+  private record(
+    results: ActionResult[],
+    pullFailures: Map<string, string>,
+    { prints, held }: { prints: Map<string, string>; held: string[] },
+    log: Logger,
+  ): void {
+    const failed = new Map(pullFailures);
+    const untried = new Set(held);
     for (const r of results) {
       if (!r.skipped) this.o.metrics.action(r.action.type, r.ok);
       if (!isResource(r.action)) continue;
-      touched.add(r.action.resource);
-      if (!r.ok && !r.skipped && !failed.has(r.action.resource)) {
-        failed.set(r.action.resource, r.error ?? 'failed');
-      }
+      const resource = r.action.resource;
+      if (r.ok) this.lastChange.set(resource, this.now());
+      else if (r.skipped && !failed.has(resource))
+        untried.add(resource); // berth is stopping
+      else if (!r.skipped && !failed.has(resource)) failed.set(resource, r.error ?? 'failed');
     }
-    for (const resource of touched) {
-      const error = failed.get(resource);
-      if (error === undefined) {
-        this.backoff.forget(resource);
-        this.lastChange.set(resource, this.now());
-        continue;
-      }
+    for (const resource of this.backoff.errors().keys()) {
+      if (!untried.has(resource) && !failed.has(resource)) this.backoff.forget(resource);
+    }
+    for (const [resource, error] of failed) {
       const at = this.backoff.failed(resource, prints.get(resource) ?? '', error);
-      const retryIn = Math.max(0, at - this.now());
-      log.warn(
-        { resource, retryInMs: retryIn, failures: this.backoff.failures(resource) },
-        'resource failed; retrying later',
-      );
+      const retryInMs = Math.max(0, at - this.now());
+      const failures = this.backoff.failures(resource);
+      log.warn({ resource, retryInMs, failures }, 'resource failed; retrying later');
     }
   }
 
@@ -267,15 +271,36 @@ export class Reconciler {
     }
   }
 
+  /**
+   * The planner's problems (name clashes, blocked destinations, held removals) at warn when
+   * they first appear or change, at debug while they stay: a periodic pass must not repeat
+   * the same warning every 30 s.
+   */
+  private logProblems(p: Plan, log: Logger): void {
+    for (const x of p.problems) {
+      const level = x.level === 'error' ? 'error' : 'warn';
+      this.notice(`${x.code} ${x.kind} ${x.resource}: ${x.message}`, level, log, {
+        code: x.code,
+        kind: x.kind,
+        resource: x.resource,
+      });
+    }
+  }
+
+  /** Logs `message` at `level` the first pass it appears in, at debug while it repeats. */
+  private notice(message: string, level: 'warn' | 'error', log: Logger, data: object): void {
+    this.noticed.add(message);
+    log[this.lastNoticed.has(message) ? 'debug' : level](data, message);
+  }
+
   private publishSpecErrors(errors: SpecError[], log: Logger): void {
     const counts = new Map<string, number>();
     for (const e of errors) counts.set(e.location.file, (counts.get(e.location.file) ?? 0) + 1);
     this.o.metrics.specErrors(counts);
-    if (errors.length > 0)
-      log.warn(
-        { files: [...counts.keys()] },
-        'spec files invalid: their last good version stays in force, nothing is removed',
-      );
+    for (const e of errors) {
+      const data = { code: e.code, file: e.location.file, line: e.location.line };
+      this.notice(`${e.message}; its last good version stays in force`, 'warn', log, data);
+    }
     this.findings = {
       ...this.findings,
       specErrors: errors.map((e) => ({
@@ -326,53 +351,4 @@ export class Reconciler {
 
 function isResource(a: Action): boolean {
   return a.kind === 'Application' || a.kind === 'Database';
-}
-
-/** Container names and IDs an action works on. */
-function containersOf(a: Action): string[] {
-  switch (a.type) {
-    case 'container-create':
-      return [a.spec.name, nextName(a.spec.name)];
-    case 'container-recreate':
-      return [a.containerId, a.spec.name, nextName(a.spec.name)];
-    case 'network-recreate':
-    case 'network-move':
-      return a.reattach.flatMap((r) => [r.containerId, r.container]);
-    case 'network-create':
-    case 'network-remove':
-    case 'volume-create':
-      return [];
-    default:
-      return [a.containerId, a.container];
-  }
-}
-
-/** IDs of the networks an action replaces or removes. */
-function networksOf(a: Action): string[] {
-  if (a.type === 'network-recreate' || a.type === 'network-remove') return [a.networkId];
-  if (a.type === 'network-move') return [a.fromId];
-  return [];
-}
-
-/**
- * What a resource's backoff is tied to: its containers' spec hashes, network attachments,
- * pull policy and suspend flag. Any change ends the backoff.
- */
-function fingerprints(containers: DesiredContainer[]): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const c of containers) {
-    const mine = JSON.stringify([specHash(c.config), c.attachments, c.pullPolicy, c.suspend]);
-    out.set(c.resource, (out.get(c.resource) ?? '') + mine);
-  }
-  return out;
-}
-
-/** Resource → the first error of its file, for the resources whose file is invalid now. */
-function invalidResources(desired: DesiredState, errors: SpecError[]): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const c of desired.containers) {
-    const e = errors.find((x) => x.location.file === c.source.file);
-    if (e && !out.has(c.resource)) out.set(c.resource, `${e.message} (its last good spec runs)`);
-  }
-  return out;
 }

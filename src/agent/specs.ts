@@ -49,7 +49,11 @@ export class LastGood {
   ) {}
 
   async load(files: Snapshot): Promise<AgentLoad> {
-    const first = await loadSpecs(this.root, { server: this.server, reader: this.reader(files) });
+    const first = await loadSpecs(this.root, {
+      server: this.server,
+      reader: this.reader(files),
+    }).catch((err: unknown) => this.allEmpty(err, files));
+    if ('stale' in first) return first;
     const bad = this.filesOf(first.errors);
     for (const [rel, text] of files) if (!bad.has(rel)) this.good.set(rel, text);
     for (const rel of this.good.keys()) if (!files.has(rel)) this.good.delete(rel);
@@ -67,6 +71,28 @@ export class LastGood {
     }
     const desired = await this.loadPatched(patched);
     return { desired: { ...desired, complete: false }, errors: first.errors, stale };
+  }
+
+  /**
+   * Every spec file is empty (truncated, half-written) or gone: a file still there with a last
+   * good text keeps it in force, as one empty file among others would. Files that are gone are
+   * gone; when nothing is left, the SPEC_ROOT error stands (never "remove everything").
+   */
+  private async allEmpty(err: unknown, files: Snapshot): Promise<AgentLoad> {
+    const kept = new Map([...this.good].filter(([rel]) => files.has(rel)));
+    if (!(err instanceof BerthError && err.code === 'SPEC_ROOT') || kept.size === 0) throw err;
+    const errors = [...kept.keys()]
+      .sort()
+      .map(
+        (rel) =>
+          new SpecError(
+            'SPEC_SYNTAX',
+            { file: path.join(this.root, rel), line: 1, path: '' },
+            'the file is empty (it may be half-written): its last good version stays in force',
+          ),
+      );
+    const desired = await this.loadPatched(kept);
+    return { desired: { ...desired, complete: false }, errors, stale: [...kept.keys()].sort() };
   }
 
   /** The last good text of every file with errors may still be broken in combination. */

@@ -1,0 +1,68 @@
+/**
+ * Facts a pass derives from its plan and specs, for the agent's bookkeeping between passes:
+ * which containers and networks its own actions touch (so their events are not drift), what a
+ * resource's backoff is tied to, and which resources come from a file that is invalid now.
+ */
+import { specHash } from '../hash';
+import { nextName } from '../labels';
+import { DesiredContainer, DesiredState } from '../model';
+import { SpecError } from '../errors';
+import { Action, Plan } from '../plan/types';
+import { OwnWork } from './events';
+
+/** The containers (names and IDs) and networks (IDs) that the plan's actions work on. */
+export function ownWorkOf(p: Plan): OwnWork {
+  return {
+    containers: new Set(p.actions.flatMap(containersOf)),
+    networks: new Set(p.actions.flatMap(networksOf)),
+  };
+}
+
+/** Container names and IDs an action works on. */
+function containersOf(a: Action): string[] {
+  switch (a.type) {
+    case 'container-create':
+      return [a.spec.name, nextName(a.spec.name)];
+    case 'container-recreate':
+      return [a.containerId, a.spec.name, nextName(a.spec.name)];
+    case 'network-recreate':
+    case 'network-move':
+      return a.reattach.flatMap((r) => [r.containerId, r.container]);
+    case 'network-create':
+    case 'network-remove':
+    case 'volume-create':
+      return [];
+    default:
+      return [a.containerId, a.container];
+  }
+}
+
+/** IDs of the networks an action replaces or removes. */
+function networksOf(a: Action): string[] {
+  if (a.type === 'network-recreate' || a.type === 'network-remove') return [a.networkId];
+  if (a.type === 'network-move') return [a.fromId];
+  return [];
+}
+
+/**
+ * What a resource's backoff is tied to: its containers' spec hashes, network attachments,
+ * pull policy and suspend flag. Any change ends the backoff.
+ */
+export function fingerprints(containers: DesiredContainer[]): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const c of containers) {
+    const mine = JSON.stringify([specHash(c.config), c.attachments, c.pullPolicy, c.suspend]);
+    out.set(c.resource, (out.get(c.resource) ?? '') + mine);
+  }
+  return out;
+}
+
+/** Resource → the first error of its file, for the resources whose file is invalid now. */
+export function invalidResources(desired: DesiredState, errors: SpecError[]): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const c of desired.containers) {
+    const e = errors.find((x) => x.location.file === c.source.file);
+    if (e && !out.has(c.resource)) out.set(c.resource, `${e.message} (its last good spec runs)`);
+  }
+  return out;
+}
