@@ -94,7 +94,11 @@ function decide(specs: DesiredContainer[], views: ContainerView[], input: Status
   if (invalid) return { status: 'Invalid', reason: invalid };
   const failed = input.failed.get(resource);
   if (failed) return { status: 'Failed', reason: failed };
-  const problem = input.problems.find((p) => p.resource === resource && p.level === 'error');
+  // Match the kind too: a destination, or the server, may share the resource's name (their
+  // namespaces are separate), and their problems are not the resource's own.
+  const problem = input.problems.find(
+    (p) => p.resource === resource && p.kind === specs[0].kind && p.level === 'error',
+  );
   if (problem) {
     const status = problem.code === 'DESTINATION_BLOCKED' ? 'Pending' : 'Failed';
     return { status, reason: problem.message };
