@@ -195,7 +195,7 @@ export class Reconciler {
       report.results.length > 0 ? await observe(this.o.docker, this.aliases) : report.observed;
     this.countDrift(report.results, log);
     this.logProblems(report.plan, log);
-    this.before = after;
+    this.before = remembered(this.before, after, desired);
     this.publish(desired, after, report.plan, invalidResources(desired, load.errors));
 
     const next = this.backoff.nextRetry();
@@ -351,4 +351,28 @@ export class Reconciler {
 
 function isResource(a: Action): boolean {
   return a.kind === 'Application' || a.kind === 'Database';
+}
+
+/**
+ * The engine as berth last knew it, for telling drift: `after`, plus the declared containers
+ * and networks that a pass saw and that are gone now. A container removed by hand may vanish
+ * while a pass looks (seen exiting, then gone): its repair a pass later is still drift.
+ */
+function remembered(
+  before: ObservedState | null,
+  after: ObservedState,
+  desired: DesiredState,
+): ObservedState {
+  if (before === null) return after;
+  const names = new Set(after.containers.map((c) => c.name));
+  const declared = new Set(desired.containers.map((c) => c.name));
+  const gone = before.containers.filter((c) => !names.has(c.name) && declared.has(c.name));
+  const nets = new Set(after.networks.map((n) => n.name));
+  const networks = new Set(desired.destinations.map((d) => d.network));
+  const goneNets = before.networks.filter((n) => !nets.has(n.name) && networks.has(n.name));
+  return {
+    ...after,
+    containers: [...after.containers, ...gone],
+    networks: [...after.networks, ...goneNets],
+  };
 }

@@ -8,6 +8,8 @@ import { waitFor } from '../support/dockerx';
 import { useScope } from '../support/scope';
 import { application, database, destination, inspect, removeFile, writeDocs } from '../e2e/e2e';
 
+const SECRET = 's3cret-token-value';
+
 describe('berth agent on a watched folder', () => {
   const scope = useScope('agent-watch');
   let agent: AgentProcess;
@@ -19,19 +21,25 @@ describe('berth agent on a watched folder', () => {
     await agent?.stop();
   });
 
+  afterAll(async () => {
+    // Rule 7: the env values of the specs never reach the logs or the status.
+    expect(JSON.stringify(agent.logs())).not.toContain(SECRET);
+    expect(agent.stderr()).not.toContain(SECRET);
+  });
+
   it('creates, updates and removes containers as spec files change', async () => {
     const dir = scope.specsDir();
     writeDocs(dir, 'dest.yaml', destination(`${scope.prefix}d`, { network: net }));
     agent = await startAgent(scope, dir);
     await agent.ready();
 
-    writeDocs(dir, 'web.yaml', application(web, { env: { MODE: 'one' } }));
+    writeDocs(dir, 'web.yaml', application(web, { env: { MODE: 'one', TOKEN: SECRET } }));
     const first = await waitFor(
       async () => (await inspect(scope.docker, web))?.State.Running && inspect(scope.docker, web),
     );
     expect(first && first.Config.Env).toContain('MODE=one');
 
-    writeDocs(dir, 'web.yaml', application(web, { env: { MODE: 'two' } }));
+    writeDocs(dir, 'web.yaml', application(web, { env: { MODE: 'two', TOKEN: SECRET } }));
     await waitFor(async () => (await inspect(scope.docker, web))?.Config.Env.includes('MODE=two'));
     expect((await inspect(scope.docker, web))?.State.Running).toBe(true);
 
