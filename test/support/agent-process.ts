@@ -21,6 +21,10 @@ export type AgentSettings = Record<string, unknown>;
 export interface AgentProcess {
   /** host:port of its HTTP endpoint. */
   listen: string;
+  /** Its BERTH_LOCK_DIR: a one-shot CLI run with the same one shares the agent's lock. */
+  lockDir: string;
+  /** The config file it was started with. */
+  configFile: string;
   child: ChildProcess;
   /** Every JSON log line so far, parsed. */
   logs(): Record<string, unknown>[];
@@ -64,6 +68,7 @@ export async function startAgent(
   const dir = scope.specsDir(); // a temp folder the scope removes: config and lock live here
   const listen = `127.0.0.1:${await freePort(scope)}`;
   const config = path.join(dir, 'agent.yaml');
+  const lockDir = env.BERTH_LOCK_DIR ?? path.join(dir, 'locks');
   const body = {
     server: scope.server,
     specs,
@@ -76,7 +81,7 @@ export async function startAgent(
   fs.writeFileSync(config, YAML.stringify(body));
 
   const child = spawn(process.execPath, [CLI, 'agent', '--config', config], {
-    env: { ...process.env, BERTH_LOCK_DIR: path.join(dir, 'locks'), ...env },
+    env: { ...process.env, BERTH_LOCK_DIR: lockDir, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const lines: Record<string, unknown>[] = [];
@@ -103,6 +108,8 @@ export async function startAgent(
   const get = async (p: string) => fetch(`${base}${p}`, { signal: AbortSignal.timeout(5000) });
   const agent: AgentProcess = {
     listen,
+    lockDir,
+    configFile: config,
     child,
     logs: () => lines,
     stderr: () => stderr,
