@@ -4,11 +4,26 @@
  * `plan --exit-code`), 2 changes pending (`plan --exit-code` only), 1 refused or failed.
  */
 import { Command, Option } from 'commander';
+import fs from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import { runApply, runPlan, runValidate } from './commands';
 import { runAgent, runStatus } from './agent/run';
 
 const program = new Command();
+
+/** The version in package.json (two folders up from dist/src/cli.js, one from src/cli.ts). */
+function version(): string {
+  for (const rel of ['../../package.json', '../package.json']) {
+    try {
+      return (JSON.parse(fs.readFileSync(path.join(__dirname, rel), 'utf8')) as { version: string })
+        .version;
+    } catch {
+      // try the next place
+    }
+  }
+  return 'unknown';
+}
 
 const serverOption = () =>
   new Option('--server <name>', "this server's name (default: the host name)").default(
@@ -22,6 +37,7 @@ const logOption = () =>
 program
   .name('berth')
   .description('Keeps a Docker server in the state its YAML specs declare.')
+  .version(version())
   .showHelpAfterError();
 
 program

@@ -14,6 +14,7 @@ import { countRequests } from '../docker/instrument';
 import { BerthError, messageOf } from '../errors';
 import { parseDuration } from '../duration';
 import { acquireLock, lockDir } from '../lock';
+import { checkRoot } from '../spec/files';
 import { AgentConfig } from './config';
 import { DockerLink, DockerEvent } from './docker-link';
 import { wantsPass } from './events';
@@ -47,6 +48,7 @@ export class Agent {
   private cronTask: ScheduledTask | null = null;
   private server: AgentServer | null = null;
   private release: (() => void) | null = null;
+  private started = false;
   private stopping = false;
   private followUp = false;
   private completePass = false;
@@ -104,6 +106,7 @@ export class Agent {
   /** Takes the lock, reads the specs, serves HTTP, connects to Docker and starts the loop. */
   async start(): Promise<string> {
     const { server, specs, listen, schedule } = this.config;
+    await checkRoot(specs ?? '');
     this.release = acquireLock(lockDir(process.env), server, `berth agent --specs ${specs}`);
     await this.watcher.start();
     const [host, port] = splitListen(listen);
@@ -118,6 +121,7 @@ export class Agent {
       { specs, listen: this.server.address, schedule, settle: this.config.settle },
       'agent started',
     );
+    this.started = true;
     return this.server.address;
   }
 
@@ -125,7 +129,9 @@ export class Agent {
   async stop(): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
-    this.log.info('agent stopping: finishing the action in flight');
+    // A start that failed half-way lets go of what it took, without claiming it was running.
+    const say = this.started ? (msg: string) => this.log.info(msg) : () => undefined;
+    say('agent stopping: finishing the action in flight');
     await this.cronTask?.destroy();
     if (this.eventTimer) clearTimeout(this.eventTimer);
     if (this.retryTimer) clearTimeout(this.retryTimer);
@@ -134,7 +140,7 @@ export class Agent {
     await this.watcher.close();
     await this.server?.close();
     this.release?.();
-    this.log.info('agent stopped; the workloads keep running');
+    say('agent stopped; the workloads keep running');
   }
 
   status(): StatusDocument {
