@@ -8,12 +8,15 @@ import * as path from 'node:path';
 import { BerthError, SpecError } from '../errors';
 import { DesiredState } from '../model';
 import { SpecReader, specFilesOf } from '../spec/files';
-import { loadSpecs } from '../spec/load';
+import { loadSpecs, sortErrors } from '../spec/load';
 
 /** What the agent loaded: the state to converge to, and what is wrong in the files now. */
 export interface AgentLoad {
   desired: DesiredState;
-  /** Errors of the files as they are now (not of their last good text), sorted. */
+  /**
+   * Errors of the files as they are now (not of their last good text), and the clashes of a
+   * valid file with the last good text that stands in for an invalid one; sorted.
+   */
   errors: SpecError[];
   /** Relative paths of spec files whose last good text stands in for the current one. */
   stale: string[];
@@ -69,8 +72,15 @@ export class LastGood {
         stale.push(rel);
       }
     }
-    const desired = await this.loadPatched(patched);
-    return { desired: { ...desired, complete: false }, errors: first.errors, stale };
+    const { desired, errors } = await this.loadPatched(patched);
+    // A file that is valid on its own can clash with the last good text of another (say, a
+    // resource moved from a file that was then saved broken): the clash drops its resource
+    // from the desired state, so say why, or the file's change would vanish without a word.
+    const clashes = errors
+      .filter((e) => !bad.has(this.relativeOf(e)))
+      .map((e) => new SpecError(e.code, e.location, `${e.detail} ${WITH_LAST_GOOD}`));
+    const all = sortErrors([...first.errors, ...clashes]);
+    return { desired: { ...desired, complete: false }, errors: all, stale };
   }
 
   /**
@@ -91,21 +101,21 @@ export class LastGood {
             'the file is empty (it may be half-written): its last good version stays in force',
           ),
       );
-    const desired = await this.loadPatched(kept);
+    const { desired } = await this.loadPatched(kept);
     return { desired: { ...desired, complete: false }, errors, stale: [...kept.keys()].sort() };
   }
 
   /** The last good text of every file with errors may still be broken in combination. */
-  private async loadPatched(files: Snapshot): Promise<DesiredState> {
+  private async loadPatched(
+    files: Snapshot,
+  ): Promise<{ desired: DesiredState; errors: SpecError[] }> {
     try {
-      const { desired } = await loadSpecs(this.root, {
-        server: this.server,
-        reader: this.reader(files),
-      });
-      return desired;
+      return await loadSpecs(this.root, { server: this.server, reader: this.reader(files) });
     } catch (err) {
       // Nothing is left once the invalid files are taken out: converge to nothing new.
-      if (err instanceof BerthError && err.code === 'SPEC_ROOT') return emptyDesired();
+      if (err instanceof BerthError && err.code === 'SPEC_ROOT') {
+        return { desired: emptyDesired(), errors: [] };
+      }
       throw err;
     }
   }
@@ -116,13 +126,15 @@ export class LastGood {
 
   /** Relative paths of the files that errors name (messages use `path.join(root, rel)`). */
   private filesOf(errors: SpecError[]): Set<string> {
-    const out = new Set<string>();
-    for (const e of errors) {
-      out.add(path.relative(this.root, e.location.file).split(path.sep).join('/'));
-    }
-    return out;
+    return new Set(errors.map((e) => this.relativeOf(e)));
+  }
+
+  private relativeOf(e: SpecError): string {
+    return path.relative(this.root, e.location.file).split(path.sep).join('/');
   }
 }
+
+const WITH_LAST_GOOD = '(with the last good version of the files that are invalid now in force)';
 
 function emptyDesired(): DesiredState {
   return { destinations: [], containers: [], complete: false, destinationRefs: {} };

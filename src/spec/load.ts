@@ -77,7 +77,7 @@ function withoutComposeFiles(files: ParsedFile[]): ParsedFile[] {
  * Sorted by file, line, field path and message, so that output is the same on every run; a
  * message that two checks reached for one node is shown once.
  */
-function sortErrors(errors: SpecError[]): SpecError[] {
+export function sortErrors(errors: SpecError[]): SpecError[] {
   const key = (e: SpecError) => [e.location.file, e.location.line, e.location.path, e.detail];
   const unique = [...new Map(errors.map((e) => [e.message, e])).values()];
   return unique.sort((a, b) => {
