@@ -109,6 +109,7 @@ export class Agent {
     await checkRoot(specs ?? '');
     this.release = acquireLock(lockDir(process.env), server, `berth agent --specs ${specs}`);
     await this.watcher.start();
+    await this.reconciler.announce();
     const [host, port] = splitListen(listen);
     this.server = await serveHttp(host, port, this.endpoints(), this.log).catch((e: unknown) => {
       throw new BerthError('HTTP_LISTEN', `cannot listen on ${listen}: ${messageOf(e)}`, e);

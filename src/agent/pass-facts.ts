@@ -5,7 +5,7 @@
  */
 import { specHash } from '../hash';
 import { nextName } from '../labels';
-import { DesiredContainer, DesiredState } from '../model';
+import { DesiredContainer, DesiredState, ObservedState } from '../model';
 import { SpecError } from '../errors';
 import { Action, Plan } from '../plan/types';
 import { OwnWork } from './events';
@@ -65,4 +65,28 @@ export function invalidResources(desired: DesiredState, errors: SpecError[]): Ma
     if (e && !out.has(c.resource)) out.set(c.resource, `${e.message} (its last good spec runs)`);
   }
   return out;
+}
+
+/**
+ * The engine as berth last knew it, for telling drift: `after`, plus the declared containers
+ * and networks that a pass saw and that are gone now. A container removed by hand may vanish
+ * while a pass looks (seen exiting, then gone): its repair a pass later is still drift.
+ */
+export function remembered(
+  before: ObservedState | null,
+  after: ObservedState,
+  desired: DesiredState,
+): ObservedState {
+  if (before === null) return after;
+  const names = new Set(after.containers.map((c) => c.name));
+  const declared = new Set(desired.containers.map((c) => c.name));
+  const gone = before.containers.filter((c) => !names.has(c.name) && declared.has(c.name));
+  const nets = new Set(after.networks.map((n) => n.name));
+  const networks = new Set(desired.destinations.map((d) => d.network));
+  const goneNets = before.networks.filter((n) => !nets.has(n.name) && networks.has(n.name));
+  return {
+    ...after,
+    containers: [...after.containers, ...gone],
+    networks: [...after.networks, ...goneNets],
+  };
 }

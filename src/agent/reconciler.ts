@@ -16,10 +16,10 @@ import { converge } from '../pass';
 import { plan } from '../plan/plan';
 import { Action, Plan } from '../plan/types';
 import { ResourceBackoff } from './backoff';
-import { fingerprints, invalidResources, ownWorkOf } from './pass-facts';
+import { fingerprints, invalidResources, ownWorkOf, remembered } from './pass-facts';
 import { driftOf } from './drift';
 import { OwnWork } from './events';
-import { Metrics } from './metrics';
+import { KnownResource, Metrics, ResourceRef } from './metrics';
 import { LastGood, Snapshot } from './specs';
 import { resourceStatuses } from './status';
 import {
@@ -76,7 +76,8 @@ export class Reconciler {
   /** When the last pass's actions ended (local ms); null while a pass executes. */
   private actedAt: number | null = 0;
   private passes = 0;
-  private known = new Map<string, { kind: string; resource: string; destination: string }>();
+  /** The series of resources the metrics show, by `JSON.stringify(ref)`. */
+  private known = new Map<string, ResourceRef>();
 
   /** The last pass left work that a pass would do (see `work`): one more pass is due. */
   unsettled = false;
@@ -115,6 +116,28 @@ export class Reconciler {
   engineReturned(): void {
     const running = (this.before?.containers ?? []).filter((c) => c.state === 'running');
     this.revive = running.map((c) => c.id);
+  }
+
+  /**
+   * Before the first pass: every declared resource's series exist at once (controller-runtime:
+   * every label combination from the start), as `Progressing`, or `Suspended`. Loading errors
+   * wait for the first pass, which reports them.
+   */
+  async announce(): Promise<void> {
+    const load = await this.o.lastGood.load(this.o.snapshot()).catch(() => null);
+    if (!load) return;
+    const seen = new Map<string, KnownResource>();
+    for (const c of load.desired.containers) {
+      const status = c.suspend ? 'Suspended' : 'Progressing';
+      seen.set(c.resource, {
+        kind: c.kind,
+        resource: c.resource,
+        destination: c.destination,
+        status,
+      });
+    }
+    this.o.metrics.knownResources([...seen.values()]);
+    for (const r of seen.values()) this.known.set(JSON.stringify(refOf(r)), refOf(r));
   }
 
   /** One pass; `done` unless loading, observing or planning failed. */
@@ -330,49 +353,29 @@ export class Reconciler {
     });
     const resources = resourceStatusViews(views, desired, observed, this.lastChange);
     const destinations = destinationViews(desired, observed, this.o.server);
-    const seen = new Map<string, { kind: string; resource: string; destination: string }>();
+    const seen = new Map<string, ResourceRef>();
     for (const r of resources) {
-      const ref = { kind: r.kind, resource: r.resource, destination: r.destination };
+      const ref = refOf(r);
       seen.set(JSON.stringify(ref), ref);
-      this.o.metrics.setResource({ ...ref, kind: r.kind }, r.status, r.healthy);
+      this.o.metrics.setResource(ref, r.status, r.healthy);
     }
-    for (const [key, ref] of this.known) {
-      if (!seen.has(key))
-        this.o.metrics.forgetResource(ref as Parameters<Metrics['forgetResource']>[0]);
-    }
+    for (const [key, ref] of this.known) if (!seen.has(key)) this.o.metrics.forgetResource(ref);
     this.known = seen;
-    for (const d of destinations)
+    for (const d of destinations) {
       this.o.metrics.destinationContainers(d.name, d.network, d.containers.length);
-    for (const r of [...this.lastChange.keys()])
+    }
+    for (const r of [...this.lastChange.keys()]) {
       if (!views.some((v) => v.resource === r)) this.lastChange.delete(r);
+    }
     this.findings = { ...this.findings, destinations, resources };
   }
 }
 
-function isResource(a: Action): boolean {
-  return a.kind === 'Application' || a.kind === 'Database';
+/** The labels of a resource's series. */
+function refOf(r: ResourceRef): ResourceRef {
+  return { kind: r.kind, resource: r.resource, destination: r.destination };
 }
 
-/**
- * The engine as berth last knew it, for telling drift: `after`, plus the declared containers
- * and networks that a pass saw and that are gone now. A container removed by hand may vanish
- * while a pass looks (seen exiting, then gone): its repair a pass later is still drift.
- */
-function remembered(
-  before: ObservedState | null,
-  after: ObservedState,
-  desired: DesiredState,
-): ObservedState {
-  if (before === null) return after;
-  const names = new Set(after.containers.map((c) => c.name));
-  const declared = new Set(desired.containers.map((c) => c.name));
-  const gone = before.containers.filter((c) => !names.has(c.name) && declared.has(c.name));
-  const nets = new Set(after.networks.map((n) => n.name));
-  const networks = new Set(desired.destinations.map((d) => d.network));
-  const goneNets = before.networks.filter((n) => !nets.has(n.name) && networks.has(n.name));
-  return {
-    ...after,
-    containers: [...after.containers, ...gone],
-    networks: [...after.networks, ...goneNets],
-  };
+function isResource(a: Action): boolean {
+  return a.kind === 'Application' || a.kind === 'Database';
 }
