@@ -3,25 +3,18 @@
  * already running on an early version, and one more for the rest. It ends with exactly one
  * container for the spec, running its last edit, and no `<name>--next` left behind.
  */
-import { AgentProcess, startAgent } from '../support/agent-process';
+import { AgentProcess, startAgent, useAgentScope } from '../support/agent-process';
 import { waitFor } from '../support/dockerx';
-import { createScope } from '../support/scope';
 import { LABEL } from '../../src/labels';
 import { application, containerIds, destination, inspect, isRunning, writeDocs } from '../e2e/e2e';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('berth agent under a burst of edits', () => {
-  const scope = createScope('agent-burst');
+  const scope = useAgentScope('agent-burst');
   let agent: AgentProcess;
   const web = `${scope.prefix}web`;
   const mark = `${scope.prefix}mark`;
-
-  // One hook, in this order: a running agent would repair what the cleanup removes.
-  afterAll(async () => {
-    await agent?.stop();
-    await scope.cleanup();
-  });
 
   it('ends 50 edits within a second with one container of the last edit', async () => {
     const dir = scope.specsDir();

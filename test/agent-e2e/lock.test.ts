@@ -2,21 +2,14 @@
  * The agent holds its server's lock: a one-shot `berth apply` for the same server (same lock
  * folder) refuses with LOCKED and changes nothing while the agent runs, and works once it stopped.
  */
-import { AgentProcess, startAgent } from '../support/agent-process';
+import { AgentProcess, startAgent, useAgentScope } from '../support/agent-process';
 import { waitFor } from '../support/dockerx';
-import { createScope } from '../support/scope';
 import { application, cli, destination, idOf, inspect, isRunning, writeDocs } from '../e2e/e2e';
 
 describe('berth agent and the server lock', () => {
-  const scope = createScope('agent-lock');
+  const scope = useAgentScope('agent-lock');
   let agent: AgentProcess | undefined;
   const web = `${scope.prefix}web`;
-
-  // One hook, in this order: a running agent would repair what the cleanup removes.
-  afterAll(async () => {
-    await agent?.stop();
-    await scope.cleanup();
-  });
 
   it('makes berth apply for the same server refuse with LOCKED while it runs', async () => {
     const dir = scope.specsDir();

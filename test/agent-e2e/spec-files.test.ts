@@ -7,9 +7,9 @@
  */
 import { promises as fs } from 'node:fs';
 
-import { AgentProcess, startAgent } from '../support/agent-process';
+import { AgentProcess, startAgent, useAgentScope } from '../support/agent-process';
 import { waitFor } from '../support/dockerx';
-import { TEST_IMAGE, createScope, writeSpec } from '../support/scope';
+import { TEST_IMAGE, writeSpec } from '../support/scope';
 import { application, containerIds, destination, inspect, isRunning, writeDocs } from '../e2e/e2e';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -52,7 +52,7 @@ function appsText(prefix: string, mode: string, bad = false): string {
 }
 
 describe('berth agent on spec files being written', () => {
-  const scope = createScope('agent-files');
+  const scope = useAgentScope('agent-files');
   let agent: AgentProcess;
   let dir: string;
   let file: string;
@@ -94,12 +94,6 @@ describe('berth agent on spec files being written', () => {
     await afterMarker();
     ids = await appIds();
     expect(Object.keys(ids).sort()).toEqual([web, web2]);
-  });
-
-  // One hook, in this order: a running agent would repair what the cleanup removes.
-  afterAll(async () => {
-    await agent?.stop();
-    await scope.cleanup();
   });
 
   it('changes nothing when a file is rewritten in place in small pieces to the same text', async () => {

@@ -11,7 +11,7 @@ import YAML from 'yaml';
 import { ROOT } from '../e2e/e2e';
 import { StatusDocument } from '../../src/agent/view';
 import { waitFor } from './dockerx';
-import { portIsFree, Scope } from './scope';
+import { createScope, portIsFree, Scope } from './scope';
 
 const CLI = path.join(ROOT, 'dist', 'src', 'cli.js');
 
@@ -43,6 +43,23 @@ export interface AgentProcess {
   /** Sends SIGTERM and waits for the exit; SIGKILL after `timeoutMs`. */
   stop(timeoutMs?: number): Promise<number | string>;
   kill(): Promise<number | string>;
+}
+
+/** The agents started for each scope, so that its cleanup can stop them first. */
+const agentsOf = new WeakMap<Scope, AgentProcess[]>();
+
+/**
+ * `useScope` for agent tests: one `afterAll` that first stops every agent started for the scope
+ * and then cleans it up. (Two hooks would run in the order they were declared, and an agent still
+ * running repairs what the cleanup removes.)
+ */
+export function useAgentScope(label: string): Scope {
+  const scope = createScope(label);
+  afterAll(async () => {
+    for (const agent of agentsOf.get(scope) ?? []) await agent.stop();
+    await scope.cleanup();
+  });
+  return scope;
 }
 
 /** A loopback port inside the scope's block that nothing listens on. */
@@ -139,6 +156,7 @@ export async function startAgent(
       return exited;
     },
   };
+  agentsOf.set(scope, [...(agentsOf.get(scope) ?? []), agent]);
   return agent;
 }
 
