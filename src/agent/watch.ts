@@ -107,7 +107,10 @@ export class SpecWatcher {
       () => true,
       () => false,
     );
-    if (back) return void this.read(p);
+    // Back, but maybe still being written: reading it now would put a half-written text in the
+    // snapshot. chokidar reports it (add, after awaitWriteFinish) once it settled; until then
+    // the last settled text stays.
+    if (back) return;
     if (!this.files.delete(rel)) return;
     this.log.debug({ file: rel }, 'spec file removed');
     this.onChange(rel);
