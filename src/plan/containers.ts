@@ -157,6 +157,12 @@ function planOne(
     steps.push({ type: 'container-create', ...subject, spec, reason: 'container missing' });
     return steps;
   }
+  if (current.state === 'removing') {
+    // Removed by hand (`docker rm -f`) and not gone yet: its name stays taken until its destroy
+    // event, which makes the next pass, so starting or replacing it now can only fail.
+    standings.push({ ...subject, note: 'Removing' });
+    return steps;
+  }
   const why = recreateReason(spec, current, ctx);
   if (why) {
     steps.push({

@@ -98,9 +98,9 @@ export interface Standing {
   kind: ResourceKind;
   /**
    * Suspended, Held (left as it is this pass, see PlanOptions.held), Completed, Exited
-   * (non-zero under a one-shot policy), Restarting or Paused.
+   * (non-zero under a one-shot policy), Restarting, Paused or Removing (Docker is removing it).
    */
-  note: 'Suspended' | 'Held' | 'Completed' | 'Exited' | 'Restarting' | 'Paused';
+  note: 'Suspended' | 'Held' | 'Completed' | 'Exited' | 'Restarting' | 'Paused' | 'Removing';
 }
 
 export interface Plan {

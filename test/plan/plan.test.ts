@@ -172,6 +172,15 @@ describe('planner', () => {
     );
   });
 
+  test('a container Docker is removing is left to go; a later pass creates it again', () => {
+    const desired = desiredOf([prod], [app('web', prod)]);
+    const observed = converged(desired);
+    observed.containers[0].state = 'removing';
+    expect(render(desired, observed)).toBe(
+      '= Application web: removing\nNo changes. Docker matches the specs.\n',
+    );
+  });
+
   test('a suspended resource is left exactly as it is', () => {
     const before = desiredOf([prod], [app('web', prod)]);
     const after = desiredOf([prod], [app('web', prod, { suspend: true }, { command: ['x'] })]);
