@@ -53,6 +53,16 @@ describe('LastGood', () => {
     });
   });
 
+  it('the same files load once: a pass that finds them unchanged reuses the state', async () => {
+    const files = { 'dest.yaml': destinations, 'web.yaml': web };
+    const first = await lastGood.load(snapshot(files));
+
+    expect(await lastGood.load(snapshot(files))).toBe(first);
+    const changed = await lastGood.load(snapshot({ ...files, 'web.yaml': webNewImage }));
+    expect(changed).not.toBe(first);
+    expect(summary(changed).containers).toEqual(['web berth-busybox:2']);
+  });
+
   it('keeps the last good text of a file with a bad field, then takes the fixed one', async () => {
     await pass({ 'dest.yaml': destinations, 'web.yaml': web });
 
