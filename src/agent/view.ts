@@ -5,7 +5,7 @@
  */
 import { isOwned } from '../labels';
 import { specHash } from '../hash';
-import { ContainerHealth, DesiredState, ObservedState } from '../model';
+import { ContainerHealth, DesiredContainer, DesiredState, ObservedState } from '../model';
 import { ResourceView } from './status';
 
 export interface DestinationView {
@@ -89,13 +89,22 @@ export function resourceStatusViews(
   observed: ObservedState,
   lastChange: ReadonlyMap<string, number>,
 ): ResourceStatusView[] {
+  // Looked up by key, not searched per resource: a pass publishes thousands of resources.
+  const specsOf = new Map<string, DesiredContainer[]>();
+  for (const c of desired.containers) {
+    const mine = specsOf.get(c.resource);
+    if (mine) mine.push(c);
+    else specsOf.set(c.resource, [c]);
+  }
+  const byId = new Map(observed.containers.map((c) => [c.id, c]));
   return views.map((v) => {
-    const specs = desired.containers.filter((c) => c.resource === v.resource);
+    const specs = specsOf.get(v.resource) ?? [];
     const healths = v.containers.map((c) => c.health);
     const health = HEALTH_ORDER.find((h) => healths.includes(h)) ?? null;
-    const created = observed.containers
-      .filter((c) => v.containers.some((vc) => vc.id === c.id))
-      .map((c) => (c.created ?? 0) * 1000);
+    const created = v.containers.flatMap((vc) => {
+      const c = vc.id === null ? undefined : byId.get(vc.id);
+      return c ? [(c.created ?? 0) * 1000] : [];
+    });
     const changed = lastChange.get(v.resource) ?? Math.max(0, ...created);
     return {
       ...v,
