@@ -213,6 +213,11 @@ export class Agent {
   private onEvent(e: DockerEvent): void {
     const own = this.reconciler.ownWork(e.timeNano);
     if (!wantsPass(e, this.config.server, this.reconciler.networkIds(), own)) return;
+    if (e.Type === 'container' && e.Action === 'die') {
+      const code = Number(e.Actor.Attributes?.exitCode);
+      const at = e.timeNano === undefined ? Date.now() : e.timeNano / 1e6;
+      this.reconciler.exits.record(e.Actor.ID, at, Number.isInteger(code) ? code : null);
+    }
     this.log.debug({ type: e.Type, action: e.Action, id: e.Actor.ID }, 'Docker event');
     if (this.eventTimer) return;
     this.eventTimer = setTimeout(() => {

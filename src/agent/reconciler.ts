@@ -19,6 +19,7 @@ import { ResourceBackoff } from './backoff';
 import { fingerprints, invalidResources, ownWorkOf, remembered } from './pass-facts';
 import { driftOf } from './drift';
 import { OwnWork } from './events';
+import { ExitLog } from './exits';
 import { KnownResource, Metrics, ResourceRef } from './metrics';
 import { LastGood, Snapshot } from './specs';
 import { resourceStatuses } from './status';
@@ -62,6 +63,8 @@ const OWN_EVENT_LAG_MS = 10_000;
 
 export class Reconciler {
   private readonly aliases = new AliasCache();
+  /** Exits of berth's containers that berth did not cause: a crash loop shows by them. */
+  readonly exits: ExitLog;
   private readonly backoff: ResourceBackoff;
   private readonly lastChange = new Map<string, number>();
   private readonly pulledAt = new Map<string, number>();
@@ -88,6 +91,7 @@ export class Reconciler {
   constructor(private readonly o: ReconcilerOptions) {
     this.now = o.now ?? Date.now;
     this.backoff = new ResourceBackoff(this.now);
+    this.exits = new ExitLog(this.now);
   }
 
   /**
@@ -350,6 +354,7 @@ export class Reconciler {
       failed: this.backoff.errors(),
       invalid,
       problems: thePlan.problems,
+      exits: (id) => this.exits.recent(id),
     });
     const resources = resourceStatusViews(views, desired, observed, this.lastChange);
     const destinations = destinationViews(desired, observed, this.o.server);

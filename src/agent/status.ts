@@ -2,11 +2,13 @@
  * Resource status (contract: "Resource statuses"), a pure function of what the last pass knew:
  * the desired containers, the engine as observed after the pass, the pass's failures and the
  * planner's problems. Docker's restart policy goes first, so a container that Docker is
- * restarting is `Degraded`, never repaired by berth.
+ * restarting, or that keeps exiting and runs only between its crashes, is `Degraded`, never
+ * repaired by berth.
  */
 import { isOwned } from '../labels';
 import { ContainerHealth, DesiredContainer, ObservedContainer, ObservedState } from '../model';
 import { Problem } from '../plan/types';
+import { EXIT_WINDOW_MS, LOOP_EXITS, RecentExits } from './exits';
 import { ResourceStatus } from './metrics';
 
 /** One container of a resource as /status shows it. */
@@ -41,6 +43,11 @@ export interface StatusInput {
   /** Resource → the spec error that makes its file invalid now (its last good spec runs). */
   invalid: ReadonlyMap<string, string>;
   problems: Problem[];
+  /**
+   * The exits of a container within the last minutes (the agent's ExitLog): a container that
+   * keeps exiting is in a crash loop even while it runs between two of them.
+   */
+  exits?: (containerId: string) => RecentExits | null;
 }
 
 /** The status of every declared resource, sorted by name. */
@@ -104,7 +111,7 @@ function decide(specs: DesiredContainer[], views: ContainerView[], input: Status
     return { status, reason: problem.message };
   }
 
-  const verdicts = specs.map((s, i) => containerVerdict(s, views[i]));
+  const verdicts = specs.map((s, i) => containerVerdict(s, views[i], input.exits));
   for (const status of ['Degraded', 'Progressing'] as const) {
     const worst = verdicts.find((v) => v.status === status);
     if (worst) return worst;
@@ -113,19 +120,27 @@ function decide(specs: DesiredContainer[], views: ContainerView[], input: Status
   return { status: 'Ready', reason: '' };
 }
 
-function containerVerdict(spec: DesiredContainer, c: ContainerView): Verdict {
+function containerVerdict(
+  spec: DesiredContainer,
+  c: ContainerView,
+  exits: StatusInput['exits'],
+): Verdict {
   const who = `container ${spec.name}`;
   const oneShot = spec.config.restart === 'no' || spec.config.restart === 'on-failure';
+  const recent = c.id === null ? null : (exits?.(c.id) ?? null);
   switch (c.state) {
     case 'missing':
       return { status: 'Progressing', reason: `${who} is not created yet` };
     case 'running':
+      if (recent && recent.count >= LOOP_EXITS)
+        return { status: 'Degraded', reason: looping(who, recent) };
       if (c.health === 'unhealthy') return { status: 'Degraded', reason: `${who} is unhealthy` };
       if (c.health === 'starting') {
         return { status: 'Progressing', reason: `${who}: healthcheck starting` };
       }
       return { status: 'Ready', reason: '' };
     case 'restarting':
+      if (recent) return { status: 'Degraded', reason: looping(who, recent) };
       return { status: 'Degraded', reason: `${who} keeps exiting; Docker is restarting it` };
     case 'exited':
       if (oneShot && c.exitCode === 0) {
@@ -137,4 +152,10 @@ function containerVerdict(spec: DesiredContainer, c: ContainerView): Verdict {
     default:
       return { status: 'Degraded', reason: `${who} is ${c.state}` };
   }
+}
+
+function looping(who: string, recent: RecentExits): string {
+  const code = recent.lastCode === null ? '' : `, last with code ${recent.lastCode}`;
+  const minutes = EXIT_WINDOW_MS / 60_000;
+  return `${who} exited ${recent.count} times in the last ${minutes} minutes${code}; Docker is restarting it`;
 }

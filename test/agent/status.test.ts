@@ -65,6 +65,17 @@ describe('resourceStatuses', () => {
     ]);
   });
 
+  it('a running container that exited twice within the window is Degraded: a crash loop', () => {
+    const looping = (count: number) =>
+      input([web], () => ({}), { exits: () => ({ count, lastCode: 1 }) });
+
+    expect(statuses(looping(1))).toEqual(['web: Ready ()']);
+    expect(statuses(looping(3))).toEqual([
+      'web: Degraded (container web exited 3 times in the last 5 minutes, last with code 1; ' +
+        'Docker is restarting it)',
+    ]);
+  });
+
   it('a container that exited under unless-stopped is Degraded, even with exit code 0', () => {
     for (const exitCode of [0, 137]) {
       const i = input([web], () => ({ state: 'exited', exitCode }));
