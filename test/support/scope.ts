@@ -45,7 +45,7 @@ export interface Scope {
   server: string;
   /** Prefix for every Docker name the test makes (resources, networks, foreign peers). */
   prefix: string;
-  /** The engine the environment names (`DOCKER_HOST`, else the local socket). */
+  /** The engine the environment names (`DOCKER_HOST`, else the local socket), unless given. */
   docker: Docker;
   /** A host port that no other worker is given and that is free on 127.0.0.1 right now. */
   port(): Promise<number>;
@@ -82,11 +82,11 @@ export function gatewayOf(subnet: string): string {
 /**
  * Makes a scope. Synchronous, so a test can write `const scope = createScope('proxy')` at the top
  * of a `describe` and `afterAll(() => scope.cleanup())` right under it; `useScope` does both.
+ * `docker` is the engine it works on: by default the one the environment names.
  */
-export function createScope(label: string): Scope {
+export function createScope(label: string, docker: Docker = new Docker()): Scope {
   const server = serverName(workerId(), label);
   const prefix = `${server}-`;
-  const docker = new Docker();
   const dirs: string[] = [];
 
   return {

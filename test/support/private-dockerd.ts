@@ -1,0 +1,125 @@
+/**
+ * A Docker engine of a test's own, for tests that stop and start dockerd: the shared engine that
+ * other test runs use is never restarted. It has its own data root, exec root (so its own
+ * containerd), socket and pid file under one temp folder, no default bridge, its own address
+ * pool (10.201.0.0/16, apart from the shared engine's 10.200.0.0/16 and the scopes' 10.209+), and
+ * it leaves the host's iptables and sysctls alone. Its log is `<dir>/dockerd.log`.
+ */
+import { ChildProcess, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+import Docker from 'dockerode';
+
+import { waitFor } from './dockerx';
+import { TEST_IMAGE } from './scope';
+
+/** Address pool of private engines; no other engine or scope draws from it. */
+export const PRIVATE_POOL = 'base=10.201.0.0/16,size=24';
+
+export interface PrivateDockerd {
+  /** Its folder: data, exec root, sockets, pid file and log. */
+  dir: string;
+  /** `unix://...` of its socket, for DOCKER_HOST. */
+  host: string;
+  /** A client for its socket (it answers only while the engine runs on that socket). */
+  docker: Docker;
+  /**
+   * Starts the engine and waits until it answers. `socket` names another socket to listen on
+   * instead (relative to `dir`), so that clients of the usual one stay blind meanwhile; returns
+   * a client for the socket it listens on.
+   */
+  start(socket?: string): Promise<Docker>;
+  /** SIGTERM, then waits until the process exited and the socket no longer answers. */
+  stop(): Promise<void>;
+  /** Copies the shared engine's test image into this engine. */
+  importTestImage(from: Docker): Promise<void>;
+  /** Stops the engine and removes its folder. */
+  destroy(): Promise<void>;
+}
+
+const SOCKET = 'docker.sock';
+
+/** Prepares a private engine (not started yet); synchronous so a describe block can hold it. */
+export function privateDockerd(tag: string): PrivateDockerd {
+  // Short: unix socket paths are limited to 108 bytes, containerd's lives under the exec root.
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `bd-${tag}-`));
+  const log = path.join(dir, 'dockerd.log');
+  const host = `unix://${path.join(dir, SOCKET)}`;
+  const docker = new Docker({ socketPath: path.join(dir, SOCKET) });
+  let child: ChildProcess | null = null;
+  let exited: Promise<void> = Promise.resolve();
+
+  const self: PrivateDockerd = {
+    dir,
+    host,
+    docker,
+    start: async (socket = SOCKET) => {
+      if (child) throw new Error(`private dockerd in ${dir} already runs`);
+      const out = fs.openSync(log, 'a');
+      const proc = spawn('dockerd', dockerdArgs(dir, socket), { stdio: ['ignore', out, out] });
+      fs.closeSync(out);
+      child = proc;
+      exited = new Promise((resolve) => proc.once('exit', () => resolve()));
+      void exited.then(() => {
+        if (child === proc) child = null;
+      });
+      const client = new Docker({ socketPath: path.join(dir, socket) });
+      await waitFor(
+        async () => {
+          if (child !== proc) throw new Error(`dockerd exited; see ${log}`);
+          return (await client.ping().then(String)) === 'OK';
+        },
+        60_000,
+        200,
+      );
+      return client;
+    },
+    stop: async () => {
+      const proc = child;
+      if (!proc) return;
+      proc.kill('SIGTERM');
+      await exited;
+      await waitFor(
+        async () =>
+          !(await docker.ping().then(
+            () => true,
+            () => false,
+          )),
+        10_000,
+      );
+    },
+    importTestImage: async (from) => {
+      const tar = await from.getImage(TEST_IMAGE).get();
+      const stream = await docker.loadImage(tar);
+      await new Promise((resolve, reject) =>
+        docker.modem.followProgress(stream, (err) => (err ? reject(err) : resolve(null))),
+      );
+    },
+    destroy: async () => {
+      await self.stop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  return self;
+}
+
+function dockerdArgs(dir: string, socket: string): string[] {
+  return [
+    '--data-root',
+    path.join(dir, 'data'),
+    '--exec-root',
+    path.join(dir, 'exec'),
+    '-H',
+    `unix://${path.join(dir, socket)}`,
+    '--pidfile',
+    path.join(dir, 'dockerd.pid'),
+    '--bridge=none',
+    '--iptables=false',
+    '--ip-forward=false',
+    '--ip-masq=false',
+    '--default-address-pool',
+    PRIVATE_POOL,
+  ];
+}
