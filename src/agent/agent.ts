@@ -53,6 +53,8 @@ export class Agent {
   private followUp = false;
   private completePass = false;
   private dockerDown: string | null = 'not connected yet';
+  /** When the engine was last seen going away. */
+  private downAt = Date.now();
   private eventTimer: NodeJS.Timeout | null = null;
   private retryTimer: NodeJS.Timeout | null = null;
 
@@ -198,13 +200,14 @@ export class Agent {
     const wasDown = this.dockerDown;
     this.dockerDown = null;
     this.metrics.dockerUp(true);
-    if (this.completePass) this.reconciler.engineReturned();
+    if (this.completePass) this.reconciler.engineReturned(this.downAt);
     this.log.info({ after: wasDown }, 'Docker engine connected');
     // A spec trigger: whatever backoff the failed passes built up, converge now.
     this.trigger('spec', 'Docker engine connected');
   }
 
   private engineDown(why: string): void {
+    if (this.dockerDown === null) this.downAt = Date.now();
     this.dockerDown = why;
     this.metrics.dockerUp(false);
     this.log.error({ err: why }, 'Docker engine unreachable; retrying with backoff');

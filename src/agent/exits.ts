@@ -37,6 +37,11 @@ export class ExitLog {
     return { count: mine.length, lastCode: mine[mine.length - 1].code };
   }
 
+  /** IDs of the containers whose exits in the log include one at or after `at`. */
+  since(at: number): string[] {
+    return [...this.exits].filter(([, mine]) => mine.some((e) => e.at >= at)).map(([id]) => id);
+  }
+
   /** Drops exits that left the window, so that the log stays as small as the loops are. */
   private prune(): void {
     const since = this.now() - EXIT_WINDOW_MS;

@@ -58,6 +58,9 @@ export interface Findings {
   resources: ResourceStatusView[];
 }
 
+/** How long before the engine was seen gone its own stop may have stopped containers. */
+const ENGINE_STOP_MS = 60_000;
+
 /** Events of a pass's own work may trail it over the stream by this much at most. */
 const OWN_EVENT_LAG_MS = 10_000;
 
@@ -114,12 +117,16 @@ export class Reconciler {
   }
 
   /**
-   * The engine came back after being away: the containers that ran when it went away and are
-   * found exited are started again at the next pass, whatever their restart policy.
+   * The engine came back after being away since `downAt`: the containers that ran when it went
+   * away and are found exited are started again at the next pass, whatever their restart
+   * policy. Those are the ones the last complete pass saw running, and the ones that exited in
+   * the minute before the engine was seen gone: a stopping dockerd stops its containers while it
+   * still answers, and a pass may observe them exited before the link sees the engine go.
    */
-  engineReturned(): void {
+  engineReturned(downAt: number): void {
     const running = (this.before?.containers ?? []).filter((c) => c.state === 'running');
-    this.revive = running.map((c) => c.id);
+    const stopped = this.exits.since(downAt - ENGINE_STOP_MS);
+    this.revive = [...new Set([...running.map((c) => c.id), ...stopped])];
   }
 
   /**

@@ -25,4 +25,14 @@ describe('ExitLog', () => {
     now += 1000;
     expect(exits.recent('a')).toBeNull();
   });
+
+  it('names the containers that exited at or after a time', () => {
+    const exits = log();
+    exits.record('early', now - 5000, 1);
+    exits.record('late', now - 1000, 137);
+    exits.record('late', now - 9000, 1);
+
+    expect(exits.since(now - 2000)).toEqual(['late']);
+    expect(exits.since(now - 6000).sort()).toEqual(['early', 'late']);
+  });
 });

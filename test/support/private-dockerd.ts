@@ -99,10 +99,26 @@ export function privateDockerd(tag: string): PrivateDockerd {
     },
     destroy: async () => {
       await self.stop();
+      // A shim whose container ended just before its containerd stopped can outlive both.
+      for (const pid of processesNaming(dir)) process.kill(pid, 'SIGKILL');
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };
   return self;
+}
+
+/** PIDs of the processes whose command line names `dir` (this engine's shims, by their socket). */
+function processesNaming(dir: string): number[] {
+  const pids: number[] = [];
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    try {
+      if (fs.readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes(dir)) pids.push(Number(entry));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return pids;
 }
 
 function dockerdArgs(dir: string, socket: string): string[] {
@@ -121,5 +137,11 @@ function dockerdArgs(dir: string, socket: string): string[] {
     '--ip-masq=false',
     '--default-address-pool',
     PRIVATE_POOL,
+    // Its own containerd namespaces: should a system containerd answer (Debian's service), the
+    // shared engine's containers are never this engine's to see or touch.
+    '--containerd-namespace',
+    'berth-private',
+    '--containerd-plugins-namespace',
+    'berth-private-plugins',
   ];
 }
