@@ -1,9 +1,10 @@
 /**
  * A Docker engine of a test's own, for tests that stop and start dockerd: the shared engine that
  * other test runs use is never restarted. It has its own data root, exec root (so its own
- * containerd), socket and pid file under one temp folder, no default bridge, its own address
- * pool (10.201.0.0/16, apart from the shared engine's 10.200.0.0/16 and the scopes' 10.209+), and
- * it leaves the host's iptables and sysctls alone. Its log is `<dir>/dockerd.log`.
+ * containerd), socket and pid file under one temp folder, its own network namespace (so its own
+ * docker0 and bridges, out of the host's sight), its own address pool (10.201.0.0/16, apart from
+ * the shared engine's 10.200.0.0/16 and the scopes' 10.209+), and it leaves iptables and sysctls
+ * alone. Its log is `<dir>/dockerd.log`.
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -58,7 +59,11 @@ export function privateDockerd(tag: string): PrivateDockerd {
     start: async (socket = SOCKET) => {
       if (child) throw new Error(`private dockerd in ${dir} already runs`);
       const out = fs.openSync(log, 'a');
-      const proc = spawn('dockerd', dockerdArgs(dir, socket), { stdio: ['ignore', out, out] });
+      // In a network namespace of its own: its bridges, veths and rules never meet the host's
+      // (a dockerd started with `--bridge=none` deletes the host's docker0, for one). Its unix
+      // sockets are files, so clients outside the namespace reach it all the same.
+      const args = ['--net', 'dockerd', ...dockerdArgs(dir, socket)];
+      const proc = spawn('unshare', args, { stdio: ['ignore', out, out] });
       fs.closeSync(out);
       child = proc;
       exited = new Promise((resolve) => proc.once('exit', () => resolve()));
@@ -131,7 +136,6 @@ function dockerdArgs(dir: string, socket: string): string[] {
     `unix://${path.join(dir, socket)}`,
     '--pidfile',
     path.join(dir, 'dockerd.pid'),
-    '--bridge=none',
     '--iptables=false',
     '--ip-forward=false',
     '--ip-masq=false',
