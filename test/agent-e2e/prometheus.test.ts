@@ -4,20 +4,19 @@
  */
 import path from 'node:path';
 
-import { AgentProcess, startAgent } from '../support/agent-process';
+import { AgentProcess, startAgent, useAgentScope } from '../support/agent-process';
 import { startPrometheus, StartedPrometheus } from '../support/prometheus';
-import { useScope } from '../support/scope';
 import { ROOT } from '../e2e/e2e';
 import { copyExample } from '../e2e/example';
 
 describe('Prometheus scraping the agent', () => {
-  const scope = useScope('agent-prom');
+  // useAgentScope: the agent stops before the scope's cleanup, or it repairs what that removes.
+  const scope = useAgentScope('agent-prom');
   let agent: AgentProcess | undefined;
   let prom: StartedPrometheus | undefined;
 
   afterAll(async () => {
     await prom?.stop();
-    await agent?.stop();
   });
 
   it('reads berth_resource_healthy and berth_reconcile_total for the example', async () => {

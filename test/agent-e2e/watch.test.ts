@@ -3,23 +3,19 @@
  * edit converges, a deletion removes the container and keeps its volume; drift made by hand is
  * put back within seconds with the drift counter naming the reason.
  */
-import { AgentProcess, startAgent } from '../support/agent-process';
+import { AgentProcess, startAgent, useAgentScope } from '../support/agent-process';
 import { waitFor } from '../support/dockerx';
-import { useScope } from '../support/scope';
 import { application, database, destination, inspect, removeFile, writeDocs } from '../e2e/e2e';
 
 const SECRET = 's3cret-token-value';
 
 describe('berth agent on a watched folder', () => {
-  const scope = useScope('agent-watch');
+  // useAgentScope: the agent stops before the scope's cleanup, or it repairs what that removes.
+  const scope = useAgentScope('agent-watch');
   let agent: AgentProcess;
   const net = `${scope.prefix}net`;
   const web = `${scope.prefix}web`;
   const db = `${scope.prefix}db`;
-
-  afterAll(async () => {
-    await agent?.stop();
-  });
 
   afterAll(async () => {
     // Rule 7: the env values of the specs never reach the logs or the status.
