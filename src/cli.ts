@@ -57,6 +57,7 @@ program
   .addOption(logOption())
   .option('--exit-code', 'exit 2 when changes are pending')
   .option('--allow-mass-prune', 'plan removals beyond the prune guard')
+  .option('--show-env-values', 'show env values of the containers to create (keys only by default)')
   .action(async (dir: string, o) => {
     process.exitCode = await runPlan(dir, o);
   });

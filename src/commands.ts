@@ -50,6 +50,7 @@ interface PassFlags {
   allowMassPrune?: boolean;
   parallelism?: number;
   exitCode?: boolean;
+  showEnvValues?: boolean;
 }
 
 async function pass(
@@ -83,7 +84,7 @@ export async function runPlan(dir: string, o: PassFlags): Promise<number> {
   try {
     const report = await pass(dir, o, true);
     const bad = reportProblems(report);
-    out(renderPlan(report.plan));
+    out(renderPlan(report.plan, o.showEnvValues ? 'values' : 'keys'));
     if (bad || report.plan.problems.some((p) => p.level === 'error')) return EXIT.failed;
     return o.exitCode && report.plan.actions.length > 0 ? EXIT.pending : EXIT.ok;
   } catch (e) {

@@ -26,6 +26,8 @@ export interface ResourceStatusView extends Omit<ResourceView, 'containers'> {
   specHash: string;
   /** ISO time of its last change: berth's last action on it, else its container's creation. */
   lastChange: string | null;
+  /** The env keys of its spec, sorted; values never leave the agent (safety rule 7). */
+  envKeys: string[];
   containers: ResourceView['containers'];
 }
 
@@ -111,6 +113,7 @@ export function resourceStatusViews(
       health,
       specHash: specs.map((s) => specHash(s.config)).join(','),
       lastChange: changed > 0 ? new Date(changed).toISOString() : null,
+      envKeys: [...new Set(specs.flatMap((s) => Object.keys(s.config.env)))].sort(),
     };
   });
 }

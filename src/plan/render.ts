@@ -63,11 +63,22 @@ function aliasText(aliases: string[]): string {
   return aliases.length > 0 ? ` as ${aliases.join(', ')}` : '';
 }
 
+/**
+ * How a plan shows the environment of the containers it creates: not at all (the planner's
+ * tests), by key (`berth plan`), or with values (`berth plan --show-env-values`, asked for).
+ */
+export type EnvShown = 'none' | 'keys' | 'values';
+
 /** Renders a whole plan; deterministic for a given plan. */
-export function renderPlan(p: Plan): string {
+export function renderPlan(p: Plan, env: EnvShown = 'none'): string {
   const lines: string[] = [];
   for (const a of p.actions) {
     lines.push(`${SYMBOL[a.type]} ${a.kind} ${a.resource}: ${describeAction(a)} (${a.reason})`);
+    if (env !== 'none' && (a.type === 'container-create' || a.type === 'container-recreate')) {
+      const entries = Object.entries(a.spec.config.env).sort(([x], [y]) => (x < y ? -1 : 1));
+      const shown = entries.map(([k, v]) => (env === 'values' ? `${k}=${v}` : k));
+      if (shown.length > 0) lines.push(`    env: ${shown.join(', ')}`);
+    }
   }
   for (const s of p.standings) lines.push(`= ${s.kind} ${s.resource}: ${s.note.toLowerCase()}`);
   for (const pr of p.problems) {

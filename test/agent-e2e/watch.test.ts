@@ -38,6 +38,9 @@ describe('berth agent on a watched folder', () => {
     writeDocs(dir, 'web.yaml', application(web, { env: { MODE: 'two', TOKEN: SECRET } }));
     await waitFor(async () => (await inspect(scope.docker, web))?.Config.Env.includes('MODE=two'));
     expect((await inspect(scope.docker, web))?.State.Running).toBe(true);
+    const status = await agent.status();
+    expect(status.resources.find((r) => r.resource === web)?.envKeys).toEqual(['MODE', 'TOKEN']);
+    expect(JSON.stringify(status)).not.toContain(SECRET);
 
     writeDocs(dir, 'db.yaml', database(db, { volumes: ['data:/data'] }));
     await waitFor(async () => (await inspect(scope.docker, db))?.State.Running);

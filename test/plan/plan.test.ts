@@ -172,6 +172,22 @@ describe('planner', () => {
     );
   });
 
+  test('berth plan shows env keys of the containers it creates, values only when asked', () => {
+    const desired = desiredOf([prod], [app('web', prod, {}, { env: { TOKEN: 's3cret', A: '1' } })]);
+    const observed = converged(desiredOf([prod], []));
+    const p = plan(desired, observed, {
+      server: SERVER,
+      pruneGuard: DEFAULT_PRUNE_GUARD,
+      allowMassPrune: false,
+    });
+
+    expect(renderPlan(p)).not.toContain('env:');
+    expect(renderPlan(p, 'keys')).toContain('+ Application web: create container web');
+    expect(renderPlan(p, 'keys')).toContain('\n    env: A, TOKEN\n');
+    expect(renderPlan(p, 'keys')).not.toContain('s3cret');
+    expect(renderPlan(p, 'values')).toContain('\n    env: A=1, TOKEN=s3cret\n');
+  });
+
   test('a container Docker is removing is left to go; a later pass creates it again', () => {
     const desired = desiredOf([prod], [app('web', prod)]);
     const observed = converged(desired);
