@@ -5,8 +5,10 @@
  *   with nothing to do, in a process that has already seen the containers, at 10 and 100;
  * - planner: time on 1,000 and 5,000 in-memory resources;
  * - cold converge: 50 new containers until all run, by berth, by dockerode straight through
- *   (create and start, one network, the same parallelism), and by Debian's docker-compose.
- * Medians of 3 runs. The last line is one JSON object with the figures.
+ *   (create and start, one network, the same parallelism), and by Debian's docker-compose;
+ * - the agent as a process: drift repair, spec edit, resident memory, idle CPU (agent.ts).
+ * Medians of 3 runs. The last line is one JSON object with the figures. `node
+ * dist/bench/bench.js agent` measures the agent only.
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -20,20 +22,12 @@ import { runPass } from '../src/pass';
 import { DEFAULT_PRUNE_GUARD, plan } from '../src/plan/plan';
 import { app, converged, dest, desiredOf } from '../test/plan/build';
 import { startRecordingProxy } from '../test/support/recording-proxy';
+import { agentFigures } from './agent';
+import { docker, IMAGE, median, progress, round } from './common';
 
-const IMAGE = 'berth-busybox:latest';
 const SERVER = 'bench';
 const PARALLELISM = 8;
 const RUNS = 3;
-const docker = new Docker({ socketPath: '/var/run/docker.sock' });
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
-}
-
-const round = (x: number, digits = 2) => Number(x.toFixed(digits));
-const progress = (text: string) => process.stderr.write(`bench: ${text}\n`);
 
 function writeSpecs(n: number, prefix: string): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-bench-'));
@@ -213,6 +207,10 @@ function coldCompose(n: number): number | null {
 
 async function main(): Promise<void> {
   execFileSync('bash', ['scripts/docker-up.sh'], { stdio: 'inherit' });
+  if (process.argv[2] === 'agent') {
+    console.log(JSON.stringify(await agentFigures()));
+    return;
+  }
   const hasCompose = (() => {
     try {
       execFileSync('docker-compose', ['version'], { stdio: 'ignore' });
@@ -262,6 +260,7 @@ async function main(): Promise<void> {
         ? ', docker-compose not installed (apt-get install docker-compose)'
         : `, docker-compose ${round(composeS)} s (berth/compose = ${round(coldS / composeS)}×)`),
   );
+  const agent = await agentFigures();
   console.log(
     JSON.stringify({
       idle_calls_10: idle10.calls,
@@ -274,6 +273,7 @@ async function main(): Promise<void> {
       cold_s: round(coldS),
       cold_raw_s: round(rawS),
       cold_compose_s: composeS === null ? null : round(composeS),
+      ...agent,
     }),
   );
 }
