@@ -44,6 +44,7 @@ const doc: StatusDocument = {
       health: 'healthy',
       specHash: '1-0123456789abcdef0123456789abcdef',
       lastChange: '2026-12-04T04:00:00.000Z',
+      envKeys: [],
       containers: [],
     },
   ],
