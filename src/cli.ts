@@ -3,6 +3,8 @@
  * The `berth` command line. Exit codes (contract): 0 done (or nothing pending for
  * `plan --exit-code`), 2 changes pending (`plan --exit-code` only), 1 refused or failed.
  */
+// First: keeps dockerode's unused SSH and gRPC parts from loading (memory of a resident agent).
+import './docker/lean';
 import { Command, Option } from 'commander';
 import fs from 'node:fs';
 import os from 'node:os';
