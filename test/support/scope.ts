@@ -243,12 +243,22 @@ async function removeScoped(
     }
   };
 
-  const containers = await scopedContainers(docker, ours, prefix);
-  const removedContainers = await removeEach(containers, (c) =>
-    attempt(`container ${c.name}`, () =>
-      docker.getContainer(c.id).remove({ force: true, v: true }),
-    ),
-  );
+  // Listed again after each round: a container that Docker was restarting when it was removed
+  // can outlive a removal that reported success, and its network then cannot go.
+  const removedContainers: string[] = [];
+  for (let round = 0; round < 3; round++) {
+    const containers = await scopedContainers(docker, ours, prefix);
+    if (containers.length === 0) break;
+    if (round > 0) await new Promise((resolve) => setTimeout(resolve, 500));
+    const removed = await removeEach(containers, (c) =>
+      attempt(`container ${c.name}`, () =>
+        docker.getContainer(c.id).remove({ force: true, v: true }),
+      ),
+    );
+    removedContainers.push(...removed.filter((name) => !removedContainers.includes(name)));
+  }
+  const left = await scopedContainers(docker, ours, prefix);
+  for (const c of left) failures.push(`container ${c.name}: still there after 3 removals`);
 
   const networks = await scopedNetworks(docker, ours, prefix);
   const removedNetworks = await removeEach(networks, (n) =>
