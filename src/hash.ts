@@ -5,17 +5,28 @@
  * container after an upgrade. Changing what goes into a version's input is a new version.
  */
 import { createHash } from 'node:crypto';
-import { ContainerConfig } from './model';
+import { ContainerConfig, ServiceConfig } from './model';
 import { sortedEntries } from './sorted';
 
-/** The input format this berth writes. */
+/** The input format this berth writes for application and database containers. */
 export const HASH_VERSION = '1';
+
+/**
+ * The input format of stack containers: version 1 plus the compose-only settings. Containers
+ * without them keep writing version 1, so stacks changed no existing container's hash.
+ */
+export const SERVICE_HASH_VERSION = '2';
 
 type Encoder = (config: ContainerConfig) => unknown;
 
 /** Version → the value that version digests. Old versions stay here while they are in use. */
 const ENCODERS: Record<string, Encoder> = {
-  '1': (c) => [
+  '1': (c) => encodeV1(c),
+  '2': (c) => [encodeV1(c), c.service ? encodeService(c.service) : null],
+};
+
+function encodeV1(c: ContainerConfig): unknown {
+  return [
     c.image,
     c.command,
     c.entrypoint,
@@ -41,8 +52,33 @@ const ENCODERS: Record<string, Encoder> = {
     c.nanoCpus,
     [c.logging.driver, sortedEntries(c.logging.options)],
     c.destination,
-  ],
-};
+  ];
+}
+
+function encodeService(s: ServiceConfig): unknown {
+  return [
+    s.hostname,
+    s.stopSignal,
+    s.tmpfs,
+    s.readOnly,
+    s.init,
+    s.tty,
+    s.stdinOpen,
+    s.capAdd,
+    s.capDrop,
+    s.extraHosts,
+    s.dns,
+    s.ulimits.map((u) => [u.name, u.soft, u.hard]),
+    sortedEntries(s.sysctls),
+    s.shmSizeBytes,
+    s.expose,
+  ];
+}
+
+/** The version a config is written in: 2 when it has compose-only settings, else 1. */
+export function versionOf(config: ContainerConfig): string {
+  return config.service ? SERVICE_HASH_VERSION : HASH_VERSION;
+}
 
 /**
  * Hashes already computed for a config object in the current version. Desired state is
@@ -50,9 +86,9 @@ const ENCODERS: Record<string, Encoder> = {
  */
 const memo = new WeakMap<ContainerConfig, string>();
 
-/** The hash of a config in the given input version (default: the current one). */
-export function specHash(config: ContainerConfig, version = HASH_VERSION): string {
-  if (version !== HASH_VERSION) return digest(config, version);
+/** The hash of a config in the given input version (default: the one it is written in). */
+export function specHash(config: ContainerConfig, version = versionOf(config)): string {
+  if (version !== versionOf(config)) return digest(config, version);
   let hash = memo.get(config);
   if (hash === undefined) {
     hash = digest(config, version);

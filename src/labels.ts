@@ -34,9 +34,19 @@ export function isOwned(labels: Labels | null | undefined, server: string): bool
   return !!labels && labels[LABEL.managed] === 'true' && labels[LABEL.server] === server;
 }
 
-/** Docker name of an application's or database's named volume. */
+/** Docker name of a named volume of an application, a database or a stack. */
 export function volumeName(resource: string, volume: string): string {
   return `${resource}_${volume}`;
+}
+
+/** Docker name of a stack's container for one compose service. */
+export function stackContainerName(stack: string, service: string): string {
+  return `${stack}-${service}`;
+}
+
+/** Docker name of a stack's network (`default` for the one every service joins by default). */
+export function stackNetworkName(stack: string, network: string): string {
+  return `${stack}_${network}`;
 }
 
 /** Docker name of the replacement container during a recreate. */

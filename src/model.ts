@@ -4,7 +4,7 @@
  * No behaviour lives here.
  */
 
-export type ResourceKind = 'Application' | 'Database';
+export type ResourceKind = 'Application' | 'Database' | 'Stack';
 export type PullPolicy = 'Always' | 'IfNotPresent' | 'Never';
 export type RestartPolicy = 'no' | 'always' | 'unless-stopped' | 'on-failure';
 
@@ -86,13 +86,63 @@ export interface ContainerConfig {
   logging: { driver: string; options: Record<string, string> };
   /** The destination's metadata.name: moving a resource to another destination recreates it. */
   destination: string;
+  /** What only compose services set; absent for applications and databases (hash version 1). */
+  service?: ServiceConfig;
 }
 
-/** A network a container joins besides its destination's own. */
+/** The container settings a compose service may set beyond an application's, normalized. */
+export interface ServiceConfig {
+  hostname: string | null;
+  stopSignal: string | null;
+  /** `target` or `target:options`, sorted. */
+  tmpfs: string[];
+  readOnly: boolean;
+  init: boolean;
+  tty: boolean;
+  stdinOpen: boolean;
+  /** Sorted, as written. */
+  capAdd: string[];
+  capDrop: string[];
+  /** `host:ip`, sorted. */
+  extraHosts: string[];
+  dns: string[];
+  /** Sorted by name. */
+  ulimits: { name: string; soft: number; hard: number }[];
+  /** Keys sorted. */
+  sysctls: Record<string, string>;
+  shmSizeBytes: number | null;
+  /** Ports exposed without publishing, `80/tcp`, sorted. */
+  expose: string[];
+}
+
+/** A network a container joins: a destination's, or (destination null) its stack's own. */
 export interface Attachment {
-  destination: string;
+  destination: string | null;
   network: string;
   aliases: string[];
+}
+
+export type DependsOnCondition =
+  'service_started' | 'service_healthy' | 'service_completed_successfully';
+
+/** What a stack container knows of its place in the stack. */
+export interface StackService {
+  /** The compose service name (label `berth.service`). */
+  name: string;
+  /** Position in the stack's start order (depends_on first). */
+  order: number;
+  /** Sorted by service. */
+  dependsOn: { service: string; container: string; condition: DependsOnCondition }[];
+  /** How long a service_healthy or service_completed_successfully dependency may take. */
+  healthTimeoutMs: number;
+}
+
+/** A network of a stack: `<stack>_default` or `<stack>_<net>`. */
+export interface DesiredStackNetwork {
+  name: string;
+  stack: string;
+  destination: string;
+  settings: NetworkSettings;
 }
 
 /** One container berth should run. */
@@ -104,7 +154,11 @@ export interface DesiredContainer {
   name: string;
   destination: string;
   displayName: string | null;
-  /** The destination network with the resource's aliases (sorted), then extra destinations. */
+  /**
+   * The destination network with the resource's aliases (sorted), then extra destinations; for a
+   * stack container its stack networks first, then destination networks. The first is the one
+   * the container is created on.
+   */
   attachments: Attachment[];
   pullPolicy: PullPolicy;
   suspend: boolean;
@@ -112,12 +166,16 @@ export interface DesiredContainer {
   /** Docker names of the named volumes this container mounts, sorted. */
   volumes: string[];
   source: SourceRef;
+  /** Set for the containers of a stack. */
+  service?: StackService;
 }
 
 /** What the specs ask for, plus what could not be loaded. */
 export interface DesiredState {
   destinations: DesiredDestination[];
   containers: DesiredContainer[];
+  /** The networks of this server's stacks, sorted by name; absent means none. */
+  stackNetworks?: DesiredStackNetwork[];
   /**
    * False when any spec file failed to load: the pass then creates and updates but removes
    * nothing (safety rule 2).

@@ -38,7 +38,11 @@ export type DriftReason = (typeof DRIFT_REASONS)[number];
 export const RECONCILE_RESULTS = ['changed', 'unchanged', 'error'] as const;
 export type ReconcileResult = (typeof RECONCILE_RESULTS)[number];
 
-const RESOURCE_KINDS: Record<ResourceKind, true> = { Application: true, Database: true };
+const RESOURCE_KINDS: Record<ResourceKind, true> = {
+  Application: true,
+  Database: true,
+  Stack: true,
+};
 /** The kinds whose drift is counted: resources, and destinations for their networks. */
 const DRIFT_KINDS = [...Object.keys(RESOURCE_KINDS), 'Destination'] as const;
 

@@ -84,7 +84,7 @@ function blockers(
     }
   }
   for (const att of spec.attachments) {
-    const why = ctx.blocked.get(att.destination);
+    const why = att.destination === null ? undefined : ctx.blocked.get(att.destination);
     if (why) return { level: 'error', code: 'DESTINATION_BLOCKED', message: `waiting: ${why}` };
   }
   return null;
@@ -277,11 +277,12 @@ function attachmentSteps(
   const subject = { resource: spec.resource, kind: spec.kind, containerId: c.id };
   const steps: Action[] = [];
   for (const att of spec.attachments) {
-    if (ctx.replaced.has(att.destination)) continue;
+    if (att.destination !== null && ctx.replaced.has(att.destination)) continue;
     const ep = c.networks[att.network];
     const base = { ...subject, container: spec.name, network: att.network, aliases: att.aliases };
     if (!ep) {
-      const reason = `not attached to ${att.network} (destination ${att.destination})`;
+      const owner = att.destination === null ? 'stack network' : `destination ${att.destination}`;
+      const reason = `not attached to ${att.network} (${owner})`;
       steps.push({ type: 'endpoint-connect', ...base, reason });
     } else if (ep.aliases && !sameSet(ep.aliases, att.aliases)) {
       const [was, now] = [ep.aliases.join(', '), att.aliases.join(', ')];

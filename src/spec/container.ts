@@ -88,7 +88,7 @@ function containerConfig({ spec, ctx, destination }: ContainerInput): ContainerC
     mounts: [],
     restart: restart.policy,
     restartMaxRetries: restart.maxRetries,
-    healthcheck: spec.healthcheck ? healthcheck(spec.healthcheck, ctx) : null,
+    healthcheck: spec.healthcheck ? normalizeHealthcheck(spec.healthcheck, ctx) : null,
     workingDir: spec.workingDir ?? null,
     user: spec.user ?? null,
     labels: sortedRecord(spec.labels ?? {}),
@@ -115,26 +115,32 @@ function argv(list: string[] | undefined): string[] | null {
   return list && list.length > 0 ? [...list] : null;
 }
 
-function restartPolicy(text: string): { policy: RestartPolicy; maxRetries: number } {
+/** `on-failure:5` → policy and retry limit. */
+export function restartPolicy(text: string): { policy: RestartPolicy; maxRetries: number } {
   const [policy, retries] = text.split(':');
   return { policy: policy as RestartPolicy, maxRetries: retries ? Number(retries) : 0 };
 }
 
-function healthcheck(spec: HealthcheckSpec, ctx: DocContext): Healthcheck | null {
+/** A healthcheck in Docker's form; `base` points at it, `startPeriodKey` names that field. */
+export function normalizeHealthcheck(
+  spec: HealthcheckSpec,
+  ctx: DocContext,
+  base = '/spec/healthcheck',
+  startPeriodKey = 'startPeriod',
+): Healthcheck | null {
   if (spec.disable) {
-    if (spec.test !== undefined) {
-      ctx.fail('/spec/healthcheck/disable', 'set either test or disable: true, not both');
-    }
+    if (spec.test !== undefined)
+      ctx.fail(`${base}/disable`, 'set either test or disable: true, not both');
     return { ...DISABLED_HEALTHCHECK, test: ['NONE'] };
   }
 
   const test = typeof spec.test === 'string' ? ['CMD-SHELL', spec.test] : [...(spec.test ?? [])];
   return {
     test,
-    intervalMs: positiveDuration(spec.interval, '/spec/healthcheck/interval', ctx),
-    timeoutMs: positiveDuration(spec.timeout, '/spec/healthcheck/timeout', ctx),
+    intervalMs: positiveDuration(spec.interval, `${base}/interval`, ctx),
+    timeoutMs: positiveDuration(spec.timeout, `${base}/timeout`, ctx),
     retries: spec.retries ?? null,
-    startPeriodMs: positiveDuration(spec.startPeriod, '/spec/healthcheck/startPeriod', ctx),
+    startPeriodMs: positiveDuration(spec.startPeriod, `${base}/${startPeriodKey}`, ctx),
   };
 }
 
@@ -154,23 +160,33 @@ export function parseMemory(value: number | string): number {
   return Math.floor(Number(m[1]) * 1024 ** UNIT_POWER[m[2].toLowerCase() || 'b']);
 }
 
-function memoryBytes(value: number | string | undefined, ctx: DocContext): number | null {
+/** A memory limit in bytes; errors go to `pointer`. */
+export function memoryBytes(
+  value: number | string | undefined,
+  ctx: DocContext,
+  pointer = '/spec/resources/memory',
+): number | null {
   if (value === undefined) return null;
   const bytes = parseMemory(value);
-  if (!(bytes >= MIN_MEMORY)) {
-    ctx.fail('/spec/resources/memory', 'must be at least 6m: Docker refuses smaller limits');
-  }
+  if (!(bytes >= MIN_MEMORY))
+    ctx.fail(pointer, 'must be at least 6m: Docker refuses smaller limits');
   return bytes;
 }
 
-function nanoCpus(value: number | string | undefined, ctx: DocContext): number | null {
+/** A CPU limit in Docker's NanoCpus; errors go to `pointer`. */
+export function nanoCpus(
+  value: number | string | undefined,
+  ctx: DocContext,
+  pointer = '/spec/resources/cpus',
+): number | null {
   if (value === undefined) return null;
   const nano = Math.round(Number(value) * 1e9);
-  if (!(nano > 0)) ctx.fail('/spec/resources/cpus', 'must be more than 0');
+  if (!(nano > 0)) ctx.fail(pointer, 'must be more than 0');
   return nano;
 }
 
-function logging(spec: ContainerSpec['logging']): ContainerConfig['logging'] {
+/** The logging settings with berth's default (json-file, rotated). */
+export function logging(spec: ContainerSpec['logging']): ContainerConfig['logging'] {
   const driver = spec?.driver ?? 'json-file';
   const fallback = driver === 'json-file' ? DEFAULT_LOG_OPTIONS : {};
   return { driver, options: sortedRecord(spec?.options ?? fallback) };

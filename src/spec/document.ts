@@ -8,9 +8,14 @@ import { specErrorsFrom } from './schema-errors';
 import { DOCUMENT_SCHEMA, SCHEMA_BY_KIND, schemaRoot, validateAgainst } from './schemas';
 import type { YDoc, YNode } from './yaml-tree';
 
-export type DocKind = 'Destination' | 'Application' | 'Database';
+export type DocKind = 'Destination' | 'Application' | 'Database' | 'Stack';
 
-export const SUPPORTED_KINDS: readonly DocKind[] = ['Destination', 'Application', 'Database'];
+export const SUPPORTED_KINDS: readonly DocKind[] = [
+  'Destination',
+  'Application',
+  'Database',
+  'Stack',
+];
 
 /** A document after its own checks. */
 export interface CheckedDoc {
@@ -23,6 +28,8 @@ export interface CheckedDoc {
   value: Record<string, unknown>;
   /** True when the document passed its schema. */
   valid: boolean;
+  /** The document's YAML tree: a Stack's inline compose is converted again from it. */
+  tree: YNode;
 }
 
 /** Check one document against the schema of its kind. */
@@ -35,14 +42,11 @@ export function checkDocument(doc: YDoc): CheckedDoc {
   const ctx = new DocContext(doc.file, doc.line, converted.positions);
   ctx.errors.push(...doc.errors);
   const value = isRecord(converted.value) ? converted.value : {};
-  const checked = { ctx, kind, name: textAt(value, 'metadata', 'name'), value, valid: false };
+  const name = textAt(value, 'metadata', 'name');
+  const checked = { ctx, kind, name, value, valid: false, tree: doc.root };
 
   if (doc.root.kind !== 'map') {
     ctx.fail('', 'a spec document must be a map with apiVersion, kind, metadata and spec');
-    return checked;
-  }
-  if (kindText === 'Stack') {
-    ctx.fail('/kind', `kind 'Stack' is not supported by this version of berth; ${supported()}`);
     return checked;
   }
 
@@ -52,10 +56,6 @@ export function checkDocument(doc: YDoc): CheckedDoc {
   const reported = new Set(doc.errors.map((e) => e.location.path));
   ctx.errors.push(...schemaErrors.filter((e) => !reported.has(e.location.path)));
   return { ...checked, valid: kind !== null && !ctx.failed };
-}
-
-function supported(): string {
-  return `supported kinds: ${SUPPORTED_KINDS.join(', ')}`;
 }
 
 function entryValue(node: YNode, key: string): unknown {

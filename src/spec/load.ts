@@ -5,9 +5,10 @@
  */
 import { BerthError, messageOf, SpecError } from '../errors';
 import type { DesiredState } from '../model';
-import { checkDocument } from './document';
+import { composeFileOf, readStack } from '../stack/source';
+import { CheckedDoc, checkDocument } from './document';
 import { diskReader, SpecFile, SpecReader } from './files';
-import { resolveDocuments } from './resolve';
+import { resolveDocuments, StackSources } from './resolve';
 import { ParsedFile, parseSpecText } from './yaml-tree';
 
 export interface LoadResult {
@@ -31,8 +32,9 @@ export interface LoadOptions {
  */
 export async function loadSpecs(root: string, opts: LoadOptions): Promise<LoadResult> {
   const reader = opts.reader ?? diskReader(root);
-  const files = await reader.list();
-  const parsed = withoutComposeFiles(await Promise.all(files.map((f) => readSpecFile(reader, f))));
+  const listed = await reader.list();
+  const all = await Promise.all(listed.map((f) => readSpecFile(reader, f)));
+  const { files, parsed } = withoutComposeFiles(listed, all);
   if (parsed.every((f) => f.empty)) {
     throw new BerthError(
       'SPEC_ROOT',
@@ -42,7 +44,8 @@ export async function loadSpecs(root: string, opts: LoadOptions): Promise<LoadRe
   }
 
   const docs = parsed.flatMap((f) => f.docs.map(checkDocument));
-  const desired = resolveDocuments(docs, opts.server);
+  const stacks = await readStacks(docs, files, root, reader);
+  const desired = resolveDocuments(docs, opts.server, stacks);
   const errors = [...parsed.flatMap((f) => f.errors), ...docs.flatMap((d) => d.ctx.errors)];
   return {
     desired: { ...desired, complete: errors.length === 0 },
@@ -65,12 +68,37 @@ async function readSpecFile(reader: SpecReader, file: SpecFile): Promise<ParsedF
 }
 
 /**
- * Compose files that Stack specs name in `composeFile` are not spec documents and must not be
- * checked as such. TODO(spec): collect those paths from the Stack documents once Stack is
- * supported, and drop the files here (before any of their documents are checked).
+ * Compose files that Stack documents name in `composeFile` are not spec documents: they are
+ * dropped here, before any of their documents is checked, whatever their name.
  */
-function withoutComposeFiles(files: ParsedFile[]): ParsedFile[] {
-  return files;
+function withoutComposeFiles(listed: SpecFile[], parsed: ParsedFile[]) {
+  const named = new Set<string>();
+  parsed.forEach((file, i) => {
+    for (const doc of file.docs) {
+      const compose = composeFileOf(doc.root, listed[i].relative);
+      if (compose !== null) named.add(compose);
+    }
+  });
+  const keep = listed.map((f) => !named.has(f.relative));
+  return { files: listed.filter((_, i) => keep[i]), parsed: parsed.filter((_, i) => keep[i]) };
+}
+
+/** The compose documents of the valid Stack documents, read and checked. */
+async function readStacks(
+  docs: CheckedDoc[],
+  files: SpecFile[],
+  root: string,
+  reader: SpecReader,
+): Promise<StackSources> {
+  const byDisplay = new Map(files.map((f) => [f.display, f]));
+  const out: StackSources = new Map();
+  for (const doc of docs) {
+    const file = byDisplay.get(doc.ctx.file);
+    if (doc.kind !== 'Stack' || !doc.valid || !file) continue;
+    const source = await readStack(doc, { ...file, root }, reader);
+    if (source) out.set(doc, source);
+  }
+  return out;
 }
 
 /**

@@ -10,7 +10,7 @@ import { DocContext, place } from './context';
 /** What Docker accepts as a container or volume name. */
 const DOCKER_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/;
 
-export type DockerObject = 'container' | 'volume';
+export type DockerObject = 'container' | 'volume' | 'network';
 
 /** Who claims a name, and where an error about it goes. */
 export interface Claimant {

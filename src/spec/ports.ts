@@ -12,13 +12,17 @@ import type { PortObjectSpec } from './spec-types';
 const PORTS = '/spec/ports';
 const IPV6_FORM = /^\[([^\]]+)\]:([0-9]*):([0-9]+)$/;
 
-/** Port bindings in the order ContainerConfig documents; errors go to `ctx`. */
-export function parsePorts(specs: Array<string | PortObjectSpec>, ctx: DocContext): PortBinding[] {
+/** Port bindings in the order ContainerConfig documents; errors go to `ctx` below `base`. */
+export function parsePorts(
+  specs: Array<string | PortObjectSpec>,
+  ctx: DocContext,
+  base = PORTS,
+): PortBinding[] {
   const bindings: PortBinding[] = [];
   const seen = new Map<string, number>();
 
   specs.forEach((spec, i) => {
-    const pointer = childPointer(PORTS, i);
+    const pointer = childPointer(base, i);
     const binding = typeof spec === 'string' ? parsePortText(spec, pointer, ctx) : fromObject(spec);
     if (!binding) return;
 
@@ -26,7 +30,7 @@ export function parsePorts(specs: Array<string | PortObjectSpec>, ctx: DocContex
     const hostSide = `${ip ? ip + ':' : ''}${binding.hostPort}/${binding.protocol}`;
     const first = seen.get(hostSide);
     if (binding.hostPort !== '' && first !== undefined) {
-      const other = ctx.at(childPointer(PORTS, first)).path;
+      const other = ctx.at(childPointer(base, first)).path;
       ctx.fail(pointer, `host port ${hostSide} is already published by ${other}`);
       return;
     }

@@ -3,7 +3,15 @@
  * resources to destinations, and the desired state of one server. The first declaration of a
  * name (in file, then line order) wins; later ones are errors that name the first.
  */
-import type { DesiredContainer, DesiredDestination, DesiredState, ResourceKind } from '../model';
+import type {
+  DesiredContainer,
+  DesiredDestination,
+  DesiredStackNetwork,
+  DesiredState,
+  ResourceKind,
+} from '../model';
+import { resolveStack } from '../stack/resolve-stack';
+import type { StackSource } from '../stack/source';
 import { normalizeContainer } from './container';
 import { place } from './context';
 import { normalizeDestination } from './destination';
@@ -23,11 +31,18 @@ interface DestinationEntry {
 
 type Destinations = Map<string, DestinationEntry>;
 
+/** The compose documents of the valid Stack documents, read ahead (src/stack/source.ts). */
+export type StackSources = Map<CheckedDoc, StackSource>;
+
 /** The desired state of `server`; errors go to the documents' contexts. */
-export function resolveDocuments(docs: CheckedDoc[], server: string): DesiredState {
+export function resolveDocuments(
+  docs: CheckedDoc[],
+  server: string,
+  stacks: StackSources = new Map(),
+): DesiredState {
   const destinations = collectDestinations(docs, server);
   const refs = new Map<string, Set<string>>();
-  const containers = resolveResources(docs, destinations, server, refs);
+  const { containers, stackNetworks } = resolveResources(docs, destinations, server, refs, stacks);
 
   const own = [...destinations.values()].filter(
     (d) => d.server === server && d.desired && !d.doc.ctx.failed,
@@ -35,6 +50,7 @@ export function resolveDocuments(docs: CheckedDoc[], server: string): DesiredSta
   return {
     destinations: own.map((d) => d.desired as DesiredDestination).sort(byName),
     containers: containers.sort(byName),
+    stackNetworks: stackNetworks.sort(byName),
     complete: docs.every((d) => !d.ctx.failed),
     destinationRefs: Object.fromEntries(
       [...refs.keys()].sort().map((k) => [k, [...(refs.get(k) ?? [])].sort()]),
@@ -90,15 +106,22 @@ function checkNetworkNames(entries: DestinationEntry[]): void {
   }
 }
 
+interface Resolved {
+  doc: CheckedDoc;
+  containers: DesiredContainer[];
+  networks: DesiredStackNetwork[];
+}
+
 function resolveResources(
   docs: CheckedDoc[],
   destinations: Destinations,
   server: string,
   refs: Map<string, Set<string>>,
-): DesiredContainer[] {
+  stacks: StackSources,
+) {
   const names = new DockerNames();
   const declared = [...destinations.keys()].sort();
-  const out: Array<{ doc: CheckedDoc; container: DesiredContainer }> = [];
+  const out: Resolved[] = [];
 
   for (const doc of docs) {
     if (doc.kind === 'Destination' || doc.kind === null || doc.name === null) continue;
@@ -107,11 +130,54 @@ function resolveResources(
     recordRefs(doc, destName, destinations, server, refs);
     if (destName === null) continue;
 
+    const onServer = destinations.get(destName)?.server === server;
+    if (doc.kind === 'Stack') {
+      const stack = stackResource(doc, destName, destinations, names, stacks.get(doc));
+      for (const joined of stack?.joins ?? []) recordRefs(doc, joined, destinations, server, refs);
+      if (stack && onServer) out.push({ doc, ...stack });
+      continue;
+    }
     const container = resolveResource(doc, destName, destinations, names);
-    if (container && destinations.get(destName)?.server === server) out.push({ doc, container });
+    if (container && onServer) out.push({ doc, containers: [container], networks: [] });
   }
   // A later document may still have failed an earlier one's claim; keep only clean ones.
-  return out.filter((o) => !o.doc.ctx.failed).map((o) => o.container);
+  const clean = out.filter((o) => !o.doc.ctx.failed);
+  return {
+    containers: clean.flatMap((o) => o.containers),
+    stackNetworks: clean.flatMap((o) => o.networks),
+  };
+}
+
+/** A Stack's containers and networks, once its destination is known to be usable. */
+function stackResource(
+  doc: CheckedDoc,
+  destName: string,
+  destinations: Destinations,
+  names: DockerNames,
+  source: StackSource | undefined,
+) {
+  const destination = destinations.get(destName);
+  if (!destination) return notDeclared(doc, '/spec/destination', destName) || null;
+  const name = doc.name as string;
+  if (!doc.ctx.hasErrorAt('/metadata/name')) {
+    const claimant = { owner: `Stack '${name}'`, ctx: doc.ctx, pointer: '/metadata/name' };
+    names.claim(destination.server, 'container', name, claimant);
+  }
+  if (!destination.desired) return hasErrors(doc, '/spec/destination', destination) || null;
+  if (!doc.valid || !source) return null;
+
+  const destinationNetworks = new Map<string, string>();
+  for (const entry of destinations.values()) {
+    if (entry.server !== destination.server || !entry.desired) continue;
+    destinationNetworks.set(entry.desired.network, entry.name);
+  }
+  const place = {
+    stack: name,
+    destination: { name: destName, network: destination.desired.network },
+    destinationNetworks,
+    server: destination.server,
+  };
+  return resolveStack(doc, source, place, names);
 }
 
 /** A resource's name is its container's name: Docker and berth must both accept it. */

@@ -17,7 +17,8 @@ export interface DocumentPlace {
 
 // Keywords whose failure means "this value has the wrong shape": a schema's errorHint says
 // better than ajv what the right shape is.
-const HINTED = new Set(['type', 'pattern', 'format', 'enum', 'const', 'oneOf', 'anyOf']);
+// `not` marks a key berth refuses; its hint gives the reason.
+const HINTED = new Set(['type', 'pattern', 'format', 'enum', 'const', 'oneOf', 'anyOf', 'not']);
 
 const TYPE_WORDS: Record<string, string> = {
   string: 'a string',

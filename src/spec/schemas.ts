@@ -6,10 +6,13 @@ import Ajv2020 from 'ajv/dist/2020';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import applicationSchema from '../../schemas/application.schema.json';
+import composeServiceSchema from '../../schemas/compose-service.schema.json';
+import composeSchema from '../../schemas/compose.schema.json';
 import containerSpecSchema from '../../schemas/container-spec.schema.json';
 import databaseSchema from '../../schemas/database.schema.json';
 import destinationSchema from '../../schemas/destination.schema.json';
 import documentSchema from '../../schemas/document.schema.json';
+import stackSchema from '../../schemas/stack.schema.json';
 import { BerthError } from '../errors';
 
 /** A JSON Schema node as read from the schema files. */
@@ -23,11 +26,15 @@ export interface SchemaAt {
 
 export const DOCUMENT_SCHEMA = 'document.schema.json';
 
+/** What berth takes of a compose document (a Stack's compose file or inline `compose`). */
+export const COMPOSE_SCHEMA = 'compose.schema.json';
+
 /** The kinds this version of berth loads, and the schema of each. */
 export const SCHEMA_BY_KIND: Readonly<Record<string, string>> = {
   Destination: 'destination.schema.json',
   Application: 'application.schema.json',
   Database: 'database.schema.json',
+  Stack: 'stack.schema.json',
 };
 
 const ALL_SCHEMAS: SchemaNode[] = [
@@ -36,6 +43,9 @@ const ALL_SCHEMAS: SchemaNode[] = [
   containerSpecSchema,
   applicationSchema,
   databaseSchema,
+  stackSchema,
+  composeSchema,
+  composeServiceSchema,
 ];
 
 const registry = new Map<string, SchemaNode>(ALL_SCHEMAS.map((s) => [String(s.$id), s]));

@@ -17,19 +17,24 @@ export interface ParsedVolumes {
   volumes: string[];
 }
 
-/** Read the volume strings of resource `resource`; errors go to `ctx`. */
-export function parseVolumes(specs: string[], resource: string, ctx: DocContext): ParsedVolumes {
+/** Read the volume strings of resource `resource`; errors go to `ctx` below `base`. */
+export function parseVolumes(
+  specs: string[],
+  resource: string,
+  ctx: DocContext,
+  base = VOLUMES,
+): ParsedVolumes {
   const mounts: Mount[] = [];
   const targets = new Map<string, number>();
 
   specs.forEach((text, i) => {
-    const pointer = childPointer(VOLUMES, i);
+    const pointer = childPointer(base, i);
     const mount = parseVolume(text, resource, (detail) => ctx.fail(pointer, detail));
     if (!mount) return;
 
     const first = targets.get(mount.target);
     if (first !== undefined) {
-      const other = ctx.at(childPointer(VOLUMES, first)).path;
+      const other = ctx.at(childPointer(base, first)).path;
       ctx.fail(pointer, `${mount.target} is already mounted by ${other}`);
       return;
     }

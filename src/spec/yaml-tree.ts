@@ -65,12 +65,18 @@ const YAML_OPTIONS = {
   prettyErrors: true,
 } as const;
 
+/** Where YAML merge keys (`<<`) are taken: inside a compose document, never in berth's own. */
+export type MergePolicy = (mapPath: string) => boolean;
+
+/** Spec files: merge keys only inside a Stack's inline compose document. */
+export const SPEC_MERGE: MergePolicy = (p) => p === 'spec.compose' || p.startsWith('spec.compose.');
+
 /**
  * Parse one spec file's text. A file with a YAML syntax error yields no documents: where the
  * parser lost its way, even the `---` boundaries may be wrong. An empty file is an error: it
  * may be half-written.
  */
-export function parseSpecText(file: string, text: string): ParsedFile {
+export function parseSpecText(file: string, text: string, merge = SPEC_MERGE): ParsedFile {
   const lines = new LineCounter();
   const parsed = parseAllDocuments(text, { ...YAML_OPTIONS, lineCounter: lines });
 
@@ -79,7 +85,7 @@ export function parseSpecText(file: string, text: string): ParsedFile {
 
   const docs = parsed
     .filter((doc) => !isEmptyDocument(doc))
-    .map((doc) => new TreeBuilder(file, lines, doc).build());
+    .map((doc) => new TreeBuilder(file, lines, doc, merge).build());
   if (docs.length > 0) return { file, docs, errors: [], empty: false };
 
   const detail = 'file holds no spec document (it may be half-written): finish it or remove it';
@@ -114,6 +120,7 @@ class TreeBuilder {
     private readonly file: string,
     private readonly lines: LineCounter,
     private readonly doc: Document.Parsed,
+    private readonly merge: MergePolicy,
   ) {}
 
   build(): YDoc {
@@ -157,6 +164,7 @@ class TreeBuilder {
 
   private map(pairs: Pair[], path: string, line: number, seen: unknown[]): YMap {
     const entries: YEntry[] = [];
+    const merged: YEntry[] = [];
     const firstLine = new Map<string, number>();
 
     for (const pair of pairs) {
@@ -168,7 +176,10 @@ class TreeBuilder {
       const key = scalarText(pair.key.value, pair.key.source);
       const keyPath = childPath(path, key);
       if (key === '<<' && pair.key.type === 'PLAIN') {
-        this.fail(keyLine, keyPath, 'YAML merge keys (<<) are not supported: write the fields out');
+        if (!this.merge(path)) {
+          const detail = 'YAML merge keys (<<) are not supported: write the fields out';
+          this.fail(keyLine, keyPath, detail);
+        } else merged.push(...this.mergedEntries(pair.value, keyPath, keyLine, seen));
         continue;
       }
       const first = firstLine.get(key);
@@ -181,6 +192,23 @@ class TreeBuilder {
       firstLine.set(key, keyLine);
       entries.push({ key, keyLine, value: this.node(pair.value, keyPath, keyLine, seen) });
     }
+    // Keys written in the map win over merged ones; among merged maps, the first one wins.
+    for (const entry of merged) {
+      if (firstLine.has(entry.key)) continue;
+      firstLine.set(entry.key, entry.keyLine);
+      entries.push(entry);
+    }
     return { kind: 'map', entries, line };
+  }
+
+  /** The entries `<<: *a` or `<<: [*a, *b]` brings in, in the order they take precedence. */
+  private mergedEntries(value: unknown, path: string, line: number, seen: unknown[]): YEntry[] {
+    const node = this.node(value, path, line, seen);
+    const sources = node.kind === 'seq' ? node.items : [node];
+    if (sources.some((s) => s.kind !== 'map')) {
+      this.fail(line, path, 'a merge key (<<) takes a map or a list of maps, like <<: *defaults');
+      return [];
+    }
+    return sources.flatMap((s) => (s.kind === 'map' ? s.entries : []));
   }
 }

@@ -78,7 +78,9 @@ export function desiredOf(
 ): DesiredState {
   const refs: Record<string, string[]> = {};
   for (const c of containers) {
-    for (const a of c.attachments) (refs[a.destination] ??= []).push(c.resource);
+    for (const a of c.attachments) {
+      if (a.destination !== null) (refs[a.destination] ??= []).push(c.resource);
+    }
   }
   return { destinations, containers, complete: true, destinationRefs: refs };
 }

@@ -1,4 +1,4 @@
-import { HASH_VERSION, hashMatches, specHash } from '../../src/hash';
+import { HASH_VERSION, hashMatches, SERVICE_HASH_VERSION, specHash } from '../../src/hash';
 import { ContainerConfig } from '../../src/model';
 
 /** A config written out in full, so that the pinned hashes below depend on nothing else. */
@@ -38,6 +38,34 @@ describe('spec hash', () => {
     expect(HASH_VERSION).toBe('1');
     expect(specHash(web)).toBe('1-610bda9e00a0fa1e6885e80b158d51ac');
     expect(specHash({ ...web, env: {} })).toBe('1-8296aebf66d658e85f0e71d6b0bbdbc8');
+  });
+
+  test('stack containers are written in version 2, which adds the compose-only settings', () => {
+    const service = {
+      hostname: null,
+      stopSignal: null,
+      tmpfs: [],
+      readOnly: false,
+      init: false,
+      tty: false,
+      stdinOpen: false,
+      capAdd: [],
+      capDrop: [],
+      extraHosts: [],
+      dns: [],
+      ulimits: [],
+      sysctls: {},
+      shmSizeBytes: null,
+      expose: [],
+    };
+    const stacked = { ...web, service };
+    expect(SERVICE_HASH_VERSION).toBe('2');
+    expect(specHash(stacked)).toBe('2-1370def160899470470901aedd9db1c4');
+    expect(specHash({ ...stacked, service: { ...service, init: true } })).not.toBe(
+      specHash(stacked),
+    );
+    expect(hashMatches(specHash(stacked), stacked)).toBe(true);
+    expect(hashMatches(specHash(web), web)).toBe(true);
   });
 
   test('every field that needs a recreate changes the hash', () => {

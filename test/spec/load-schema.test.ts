@@ -212,7 +212,7 @@ describe('document envelopes', () => {
     ]);
   });
 
-  it('lists the supported kinds for an unknown kind, and for Stack', async () => {
+  it('lists the supported kinds for an unknown kind', async () => {
     const result = await load({
       'prod.yaml': destination('prod'),
       'x.yaml': [
@@ -223,9 +223,10 @@ describe('document envelopes', () => {
     });
 
     expect(result.messages).toEqual([
-      "specs/x.yaml:2 kind: must be one of: Destination, Application, Database (got 'Deployment')",
-      "specs/x.yaml:7 kind: kind 'Stack' is not supported by this version of berth; supported " +
-        'kinds: Destination, Application, Database',
+      'specs/x.yaml:2 kind: must be one of: Destination, Application, Database, Stack ' +
+        "(got 'Deployment')",
+      "specs/x.yaml:9 spec.composeFile: stack 'mon': set composeFile (a compose file, relative " +
+        'to this file) or compose (the document inline)',
       "specs/x.yaml:11: missing required field 'kind'",
     ]);
   });

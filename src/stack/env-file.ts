@@ -1,0 +1,47 @@
+/**
+ * Env files of compose services: `NAME=value` lines, `#` comments and blank lines. A value in
+ * single or double quotes loses its quotes (double quotes also take \n and \"); an unquoted
+ * value ends before ` #`. Values are never interpolated: they reach the container as written.
+ */
+
+export interface EnvFile {
+  vars: Record<string, string>;
+  problems: { line: number; message: string }[];
+}
+
+const LINE = /^(?:export\s+)?([A-Za-z_][A-Za-z0-9_.-]*)\s*=\s*(.*)$/;
+
+/** Parse the text of one env file. */
+export function parseEnvFile(text: string): EnvFile {
+  const out: EnvFile = { vars: {}, problems: [] };
+  text.split(/\r?\n/).forEach((raw, i) => {
+    const line = raw.trim();
+    if (line === '' || line.startsWith('#')) return;
+    const m = LINE.exec(line);
+    if (!m) {
+      const message = /^[A-Za-z_][A-Za-z0-9_.-]*$/.test(line)
+        ? `'${line}' has no value: berth takes no values from its own environment; ` +
+          `write ${line}=value`
+        : `line ${i + 1} is not NAME=value`;
+      out.problems.push({ line: i + 1, message });
+      return;
+    }
+    const value = unquote(m[2]);
+    if (value === null) {
+      out.problems.push({ line: i + 1, message: `the value of ${m[1]} has no closing quote` });
+      return;
+    }
+    out.vars[m[1]] = value;
+  });
+  return out;
+}
+
+function unquote(value: string): string | null {
+  const quote = value[0];
+  if (quote !== '"' && quote !== "'") return value.replace(/\s+#.*$/, '');
+  const end = value.lastIndexOf(quote);
+  if (end === 0) return null;
+  const inner = value.slice(1, end);
+  if (quote === "'") return inner;
+  return inner.replace(/\\(["\\n])/g, (_, c: string) => (c === 'n' ? '\n' : c));
+}
