@@ -58,6 +58,7 @@ const ACTION_TYPE_SET: Record<ActionType, true> = {
   'container-create': true,
   'container-recreate': true,
   'container-start': true,
+  'container-wait': true,
   'container-remove': true,
   'endpoint-connect': true,
   'endpoint-realias': true,

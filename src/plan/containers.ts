@@ -5,6 +5,8 @@
 import { hashMatches, specHash } from '../hash';
 import { isOwned, LABEL, nextName } from '../labels';
 import { DesiredContainer, ObservedContainer, ObservedState } from '../model';
+import { attachmentSteps } from './attachments';
+import { subjectOf, withWaits } from './stack-containers';
 import { Action, Problem, Standing } from './types';
 
 /** The containers of one resource as observed. */
@@ -32,6 +34,10 @@ export interface ContainerContext {
   destinationOf: Map<string, string>;
   /** IDs of containers to start whatever their restart policy (PlanOptions.revive). */
   revive: ReadonlySet<string>;
+  /** Stack network name → why the containers that join it wait. */
+  blockedNetworks: Map<string, string>;
+  /** Docker network name → stack, for berth's stack networks as observed and as desired. */
+  stackOf: Map<string, string>;
 }
 
 /** Plans every desired container against what Docker runs. */
@@ -39,8 +45,8 @@ export function planContainers(specs: DesiredContainer[], ctx: ContainerContext)
   const out: ContainerPlan = { steps: [], volumes: [], problems: [], standings: [] };
   const byName = new Map(ctx.observed.containers.map((c) => [c.name, c]));
   const plannedVolumes = new Set<string>();
-  for (const spec of [...specs].sort((a, b) => a.name.localeCompare(b.name))) {
-    const subject = { resource: spec.resource, kind: spec.kind };
+  for (const spec of [...specs].sort(byStartOrder)) {
+    const subject = subjectOf(spec);
     if (spec.suspend) {
       out.standings.push({ ...subject, note: 'Suspended' });
       continue;
@@ -84,10 +90,19 @@ function blockers(
     }
   }
   for (const att of spec.attachments) {
-    const why = att.destination === null ? undefined : ctx.blocked.get(att.destination);
+    const why =
+      att.destination === null
+        ? ctx.blockedNetworks.get(att.network)
+        : ctx.blocked.get(att.destination);
     if (why) return { level: 'error', code: 'DESTINATION_BLOCKED', message: `waiting: ${why}` };
   }
   return null;
+}
+
+/** Resources by name; a stack's services in their start order (depends_on first). */
+function byStartOrder(a: DesiredContainer, b: DesiredContainer): number {
+  if (a.resource !== b.resource) return a.resource.localeCompare(b.resource);
+  return (a.service?.order ?? 0) - (b.service?.order ?? 0) || a.name.localeCompare(b.name);
 }
 
 function ownedBy(c: ObservedContainer, spec: DesiredContainer, server: string): boolean {
@@ -132,7 +147,7 @@ function planOne(
   ctx: ContainerContext,
   standings: Standing[],
 ): Action[] {
-  const subject = { resource: spec.resource, kind: spec.kind };
+  const subject = subjectOf(spec);
   const steps: Action[] = [];
   let current = found.current;
   if (found.next && current) {
@@ -155,7 +170,7 @@ function planOne(
   }
   if (!current) {
     steps.push({ type: 'container-create', ...subject, spec, reason: 'container missing' });
-    return steps;
+    return withWaits(spec, steps);
   }
   if (current.state === 'removing') {
     // Removed by hand (`docker rm -f`) and not gone yet: its name stays taken until its destroy
@@ -174,11 +189,11 @@ function planOne(
       carry: anonymousVolumes(spec, current, ctx),
       reason: why,
     });
-    return steps;
+    return withWaits(spec, steps);
   }
   steps.push(...runState(spec, current, ctx, standings, !!found.next && !found.current));
   steps.push(...attachmentSteps(spec, current, ctx));
-  return steps;
+  return withWaits(spec, steps);
 }
 
 /** Why the container must be recreated, or null when it runs this spec already. */
@@ -243,7 +258,7 @@ function runState(
   standings: Standing[],
   promoted: boolean,
 ): Action[] {
-  const subject = { resource: spec.resource, kind: spec.kind };
+  const subject = subjectOf(spec);
   const start = (reason: string): Action[] => [
     { type: 'container-start', ...subject, containerId: c.id, container: spec.name, reason },
   ];
@@ -268,43 +283,6 @@ function runState(
   return [];
 }
 
-/** Connect, re-alias and disconnect so that the endpoints match the spec's attachments. */
-function attachmentSteps(
-  spec: DesiredContainer,
-  c: ObservedContainer,
-  ctx: ContainerContext,
-): Action[] {
-  const subject = { resource: spec.resource, kind: spec.kind, containerId: c.id };
-  const steps: Action[] = [];
-  for (const att of spec.attachments) {
-    if (att.destination !== null && ctx.replaced.has(att.destination)) continue;
-    const ep = c.networks[att.network];
-    const base = { ...subject, container: spec.name, network: att.network, aliases: att.aliases };
-    if (!ep) {
-      const owner = att.destination === null ? 'stack network' : `destination ${att.destination}`;
-      const reason = `not attached to ${att.network} (${owner})`;
-      steps.push({ type: 'endpoint-connect', ...base, reason });
-    } else if (ep.aliases && !sameSet(ep.aliases, att.aliases)) {
-      const [was, now] = [ep.aliases.join(', '), att.aliases.join(', ')];
-      const reason = `aliases on ${att.network} [${was}] → [${now}]`;
-      steps.push({ type: 'endpoint-realias', ...base, reason });
-    }
-  }
-  const wanted = new Set(spec.attachments.map((a) => a.network));
-  for (const network of Object.keys(c.networks).sort()) {
-    const destination = ctx.destinationOf.get(network);
-    if (!destination || wanted.has(network) || ctx.replaced.has(destination)) continue;
-    steps.push({
-      type: 'endpoint-disconnect',
-      ...subject,
-      container: spec.name,
-      network,
-      reason: `destination ${destination} no longer listed`,
-    });
-  }
-  return steps;
-}
-
 /** Anonymous volumes of the old container that the new one mounts again, as Compose does. */
 function anonymousVolumes(spec: DesiredContainer, c: ObservedContainer, ctx: ContainerContext) {
   const covered = new Set(
@@ -320,24 +298,29 @@ function anonymousVolumes(spec: DesiredContainer, c: ObservedContainer, ctx: Con
     .sort((a, b) => a.target.localeCompare(b.target));
 }
 
-/** Berth containers of resources no longer declared (and their leftover replacements). */
+/**
+ * Berth containers of resources no longer declared, and of stack services no longer in their
+ * compose document (with their leftover replacements).
+ */
 export function orphanContainers(
   specs: DesiredContainer[],
   observed: ObservedState,
   server: string,
 ): ObservedContainer[] {
   const declared = new Set(specs.map((s) => s.resource));
+  const services = new Set(specs.map((s) => `${s.resource}/${s.service?.name ?? ''}`));
+  const gone = (c: ObservedContainer) => {
+    const resource = c.labels[LABEL.resource] ?? '';
+    if (!declared.has(resource)) return true;
+    return (
+      c.labels[LABEL.kind] === 'Stack' && !services.has(`${resource}/${c.labels[LABEL.service]}`)
+    );
+  };
   return observed.containers
     .filter((c) => isOwned(c.labels, server) && c.labels[LABEL.kind] !== undefined)
     .filter((c) => c.labels[LABEL.kind] !== 'Destination')
-    .filter((c) => !declared.has(c.labels[LABEL.resource] ?? ''))
+    .filter(gone)
     .sort((a, b) => a.name.localeCompare(b.name));
-}
-
-function sameSet(a: string[], b: string[]): boolean {
-  const x = [...new Set(a)].sort();
-  const y = [...new Set(b)].sort();
-  return x.length === y.length && x.every((v, i) => v === y[i]);
 }
 
 function short(id: string): string {

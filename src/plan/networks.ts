@@ -36,7 +36,7 @@ export function planNetworks(
     blocked: new Map(),
     replaced: new Set(),
   };
-  const owned = observed.networks.filter((n) => isOwned(n.labels, server));
+  const owned = observed.networks.filter((n) => isDestinationNetwork(n, server));
   for (const dest of destinations) {
     planDestination(dest, owned, containers, observed, server, out);
   }
@@ -72,6 +72,7 @@ function planDestination(
       ...subject,
       network: dest.network,
       settings: dest.settings,
+      destination: dest.name,
       reason: 'new destination',
     });
     return;
@@ -157,7 +158,8 @@ export function planNetworkRemovals(
   const out = { problems: [] as Problem[], removals: [] as Action[] };
   const declared = new Set(destinations.map((d) => d.name));
   const orphans = observed.networks
-    .filter((n) => isOwned(n.labels, server) && !declared.has(n.labels[LABEL.destination] ?? ''))
+    .filter((n) => isDestinationNetwork(n, server))
+    .filter((n) => !declared.has(n.labels[LABEL.destination] ?? ''))
     .sort((a, b) => a.name.localeCompare(b.name));
   for (const net of orphans) {
     const destination = net.labels[LABEL.destination] ?? net.name;
@@ -210,6 +212,11 @@ function whyKept(
     };
   }
   return null;
+}
+
+/** A berth network of this server that is a destination's (not a stack's). */
+export function isDestinationNetwork(n: ObservedNetwork, server: string): boolean {
+  return isOwned(n.labels, server) && n.labels[LABEL.kind] === 'Destination';
 }
 
 /** What differs between desired and observed settings, as readable phrases. */

@@ -3,9 +3,11 @@
  * order the executor runs it: networks, volumes, containers per resource, removals.
  */
 import { isOwned, LABEL } from '../labels';
-import { DesiredState, ObservedState } from '../model';
+import { DesiredState, ObservedContainer, ObservedState } from '../model';
 import { orphanContainers, planContainers } from './containers';
-import { planNetworkRemovals, planNetworks } from './networks';
+import { isDestinationNetwork, planNetworkRemovals, planNetworks } from './networks';
+import { subjectOf } from './stack-containers';
+import { planStackNetworkRemovals, planStackNetworks } from './stack-networks';
 import { Action, Plan, PlanOptions, Problem } from './types';
 
 export const DEFAULT_PRUNE_GUARD = Object.freeze({ maxShare: 0.5, minCount: 3 });
@@ -14,6 +16,7 @@ export const DEFAULT_PRUNE_GUARD = Object.freeze({ maxShare: 0.5, minCount: 3 })
 export function plan(desired: DesiredState, observed: ObservedState, opts: PlanOptions): Plan {
   const { server } = opts;
   const nets = planNetworks(desired.destinations, desired.containers, observed, server);
+  const stackNets = planStackNetworks(desired.stackNetworks ?? [], observed, server);
   const held = new Set(opts.held ?? []);
   const containers = planContainers(
     desired.containers.filter((c) => !held.has(c.resource)),
@@ -24,12 +27,14 @@ export function plan(desired: DesiredState, observed: ObservedState, opts: PlanO
       replaced: nets.replaced,
       destinationOf: networkDestinations(desired, observed, server),
       revive: new Set(opts.revive ?? []),
+      blockedNetworks: stackNets.blocked,
+      stackOf: stackNetworkOwners(desired, observed, server),
     },
   );
   for (const c of desired.containers.filter((d) => held.has(d.resource))) {
-    containers.standings.push({ resource: c.resource, kind: c.kind, note: 'Held' });
+    containers.standings.push({ ...subjectOf(c), note: 'Held' });
   }
-  const problems: Problem[] = [...nets.problems, ...containers.problems];
+  const problems: Problem[] = [...nets.problems, ...stackNets.problems, ...containers.problems];
   // Held resources stay declared (desired.containers): they are never removed.
   const removals = planRemovals(desired, observed, opts, problems, leavers(containers.steps));
   // Rule 4 stops the whole pass: a person must look before anything changes.
@@ -38,6 +43,7 @@ export function plan(desired: DesiredState, observed: ObservedState, opts: PlanO
   }
   const actions: Action[] = [
     ...nets.actions,
+    ...stackNets.actions,
     ...containers.volumes,
     ...containers.steps.flat(),
     ...removals,
@@ -66,11 +72,23 @@ function networkDestinations(
 ): Map<string, string> {
   const out = new Map<string, string>();
   for (const n of observed.networks) {
-    if (isOwned(n.labels, server) && n.labels[LABEL.destination]) {
+    if (isDestinationNetwork(n, server) && n.labels[LABEL.destination]) {
       out.set(n.name, n.labels[LABEL.destination]);
     }
   }
   for (const d of desired.destinations) out.set(d.network, d.name);
+  return out;
+}
+
+/** Docker network name → stack, for berth's stack networks as observed and as desired. */
+function stackNetworkOwners(desired: DesiredState, observed: ObservedState, server: string) {
+  const out = new Map<string, string>();
+  for (const n of observed.networks) {
+    if (isOwned(n.labels, server) && n.labels[LABEL.kind] === 'Stack') {
+      out.set(n.name, n.labels[LABEL.resource] ?? '');
+    }
+  }
+  for (const n of desired.stackNetworks ?? []) out.set(n.name, n.stack);
   return out;
 }
 
@@ -90,16 +108,16 @@ function planRemovals(
     opts.server,
     (id, network) => leaving.has(id) || leaving.has(`${id}@${network}`),
   );
-  problems.push(...nets.problems);
-  const containerRemovals: Action[] = orphans.map((c) => ({
-    type: 'container-remove',
-    resource: c.labels[LABEL.resource] ?? c.name,
-    kind: c.labels[LABEL.kind] === 'Database' ? 'Database' : 'Application',
-    containerId: c.id,
-    container: c.name,
-    reason: 'resource no longer declared; its named volumes are kept',
-  }));
-  const all = [...containerRemovals, ...nets.removals];
+  const stackNets = planStackNetworkRemovals(
+    desired.stackNetworks ?? [],
+    observed,
+    opts.server,
+    (id, network) => leaving.has(id) || leaving.has(`${id}@${network}`),
+  );
+  problems.push(...nets.problems, ...stackNets.problems);
+  const declared = new Set(desired.containers.map((c) => c.resource));
+  const containerRemovals = orphans.map((c) => removal(c, declared));
+  const all = [...containerRemovals, ...nets.removals, ...stackNets.removals];
   if (all.length === 0) return [];
   if (!desired.complete) {
     problems.push({
@@ -120,6 +138,23 @@ function planRemovals(
   }
   return all;
 }
+
+function removal(c: ObservedContainer, declared: Set<string>): Action {
+  const kind = c.labels[LABEL.kind];
+  const resource = c.labels[LABEL.resource] ?? c.name;
+  const ids = { containerId: c.id, container: c.name };
+  if (kind !== 'Stack') {
+    const k = kind === 'Database' ? 'Database' : 'Application';
+    return { type: 'container-remove', resource, kind: k, ...ids, reason: NOT_DECLARED };
+  }
+  const reason = declared.has(resource)
+    ? 'service no longer in the compose document; its named volumes are kept'
+    : NOT_DECLARED;
+  const service = c.labels[LABEL.service] ?? '';
+  return { type: 'container-remove', resource, kind: 'Stack', service, ...ids, reason };
+}
+
+const NOT_DECLARED = 'resource no longer declared; its named volumes are kept';
 
 /** Safety rule 4: too large a share of berth's containers would go at once. */
 function massPrune(observed: ObservedState, opts: PlanOptions, going: string[]): Problem | null {

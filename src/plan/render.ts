@@ -15,6 +15,7 @@ const SYMBOL: Record<Action['type'], string> = {
   'container-create': '+',
   'container-recreate': '~',
   'container-start': '>',
+  'container-wait': '*',
   'container-remove': '-',
   'endpoint-connect': '+',
   'endpoint-realias': '~',
@@ -44,6 +45,8 @@ export function describeAction(a: Action): string {
       return `recreate container ${a.spec.name}`;
     case 'container-start':
       return `start container ${a.container}`;
+    case 'container-wait':
+      return `wait until ${a.container} is ${WAIT_WORDS[a.condition]}`;
     case 'container-remove':
       return `remove container ${a.container}`;
     case 'endpoint-connect':
@@ -54,6 +57,11 @@ export function describeAction(a: Action): string {
       return `disconnect ${a.container} from ${a.network}`;
   }
 }
+
+const WAIT_WORDS = {
+  service_healthy: 'healthy',
+  service_completed_successfully: 'completed (exit code 0)',
+} as const;
 
 function reattached(n: number): string {
   return n > 0 ? ` (reattaching ${n} container${n === 1 ? '' : 's'})` : '';
@@ -73,19 +81,24 @@ export type EnvShown = 'none' | 'keys' | 'values';
 export function renderPlan(p: Plan, env: EnvShown = 'none'): string {
   const lines: string[] = [];
   for (const a of p.actions) {
-    lines.push(`${SYMBOL[a.type]} ${a.kind} ${a.resource}: ${describeAction(a)} (${a.reason})`);
+    lines.push(`${SYMBOL[a.type]} ${subject(a)}: ${describeAction(a)} (${a.reason})`);
     if (env !== 'none' && (a.type === 'container-create' || a.type === 'container-recreate')) {
       const entries = Object.entries(a.spec.config.env).sort(([x], [y]) => (x < y ? -1 : 1));
       const shown = entries.map(([k, v]) => (env === 'values' ? `${k}=${v}` : k));
       if (shown.length > 0) lines.push(`    env: ${shown.join(', ')}`);
     }
   }
-  for (const s of p.standings) lines.push(`= ${s.kind} ${s.resource}: ${s.note.toLowerCase()}`);
+  for (const s of p.standings) lines.push(`= ${subject(s)}: ${s.note.toLowerCase()}`);
   for (const pr of p.problems) {
     lines.push(`! ${pr.level} ${pr.kind} ${pr.resource}: ${pr.message} [${pr.code}]`);
   }
   lines.push(summary(p));
   return lines.join('\n') + '\n';
+}
+
+/** `Application web`, or `Stack monitoring/grafana` for one service of a stack. */
+export function subject(s: { kind: string; resource: string; service?: string }): string {
+  return `${s.kind} ${s.resource}${s.service === undefined ? '' : '/' + s.service}`;
 }
 
 function summary(p: Plan): string {

@@ -3,7 +3,7 @@
  * that kept parts of it from being planned. Every action names its resource and a plain reason.
  */
 import { ErrorCode } from '../errors';
-import { DesiredContainer, NetworkSettings, ResourceKind } from '../model';
+import { DependsOnCondition, DesiredContainer, NetworkSettings, ResourceKind } from '../model';
 
 /** What an action or problem is about; `Server` for what concerns the whole server. */
 export type SubjectKind = ResourceKind | 'Destination' | 'Server';
@@ -13,6 +13,8 @@ interface Base {
   resource: string;
   kind: SubjectKind;
   reason: string;
+  /** The compose service, for the actions on a stack's containers. */
+  service?: string;
 }
 
 /** A berth container to join to a network again after the network was replaced. */
@@ -25,7 +27,13 @@ export interface Reattach {
 }
 
 export type Action =
-  | (Base & { type: 'network-create'; network: string; settings: NetworkSettings })
+  | (Base & {
+      type: 'network-create';
+      network: string;
+      settings: NetworkSettings;
+      /** For the `berth.destination` label: the destination, or the stack's destination. */
+      destination: string;
+    })
   | (Base & {
       type: 'network-recreate';
       networkId: string;
@@ -59,6 +67,14 @@ export type Action =
       carry: { volume: string; target: string }[];
     })
   | (Base & { type: 'container-start'; containerId: string; container: string })
+  | (Base & {
+      type: 'container-wait';
+      /** The dependency's container, which must be this stack's own `<stack>-<service>`. */
+      container: string;
+      dependency: string;
+      condition: Exclude<DependsOnCondition, 'service_started'>;
+      timeoutMs: number;
+    })
   | (Base & { type: 'container-remove'; containerId: string; container: string })
   | (Base & {
       type: 'endpoint-connect';
@@ -96,6 +112,7 @@ export interface Problem {
 export interface Standing {
   resource: string;
   kind: ResourceKind;
+  service?: string;
   /**
    * Suspended, Held (left as it is this pass, see PlanOptions.held), Completed, Exited
    * (non-zero under a one-shot policy), Restarting, Paused or Removing (Docker is removing it).

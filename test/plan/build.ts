@@ -8,9 +8,11 @@ import {
   ContainerConfig,
   DesiredContainer,
   DesiredDestination,
+  DesiredStackNetwork,
   DesiredState,
   ObservedContainer,
   ObservedState,
+  ServiceConfig,
 } from '../../src/model';
 
 export const SERVER = 'web-1';
@@ -82,7 +84,8 @@ export function desiredOf(
       if (a.destination !== null) (refs[a.destination] ??= []).push(c.resource);
     }
   }
-  return { destinations, containers, complete: true, destinationRefs: refs };
+  const stackNetworks: DesiredStackNetwork[] = [];
+  return { destinations, containers, stackNetworks, complete: true, destinationRefs: refs };
 }
 
 const netId = (name: string) => `net-${name}`;
@@ -90,19 +93,26 @@ const cid = (name: string) => `${name.replace(/[^a-z0-9]/g, '')}${'0'.repeat(64)
 
 /** What Docker shows after a perfect apply of `desired`. */
 export function converged(desired: DesiredState, server = SERVER): ObservedState {
+  const stackNetworks = (desired.stackNetworks ?? []).map((n) => ({
+    id: netId(n.name),
+    name: n.name,
+    labels: { ...ownerLabels(server, 'Stack', n.stack), [LABEL.destination]: n.destination },
+    settings: { ...n.settings, ipam: { subnet: '10.200.8.0/24', gateway: null, ipRange: null } },
+  }));
+  const destinationNetworks = desired.destinations.map((d) => ({
+    id: netId(d.network),
+    name: d.network,
+    labels: {
+      ...ownerLabels(server, 'Destination', d.name),
+      [LABEL.destination]: d.name,
+    },
+    settings: {
+      ...d.settings,
+      ipam: d.settings.ipam ?? { subnet: '10.200.9.0/24', gateway: '10.200.9.1', ipRange: null },
+    },
+  }));
   return {
-    networks: desired.destinations.map((d) => ({
-      id: netId(d.network),
-      name: d.network,
-      labels: {
-        ...ownerLabels(server, 'Destination', d.name),
-        [LABEL.destination]: d.name,
-      },
-      settings: {
-        ...d.settings,
-        ipam: d.settings.ipam ?? { subnet: '10.200.9.0/24', gateway: '10.200.9.1', ipRange: null },
-      },
-    })),
+    networks: [...destinationNetworks, ...stackNetworks],
     volumes: desired.containers.flatMap((c) =>
       c.volumes.map((v) => ({ name: v, labels: ownerLabels(server, c.kind, c.resource) })),
     ),
@@ -128,6 +138,7 @@ export function observedContainer(c: DesiredContainer, server = SERVER): Observe
       ...ownerLabels(server, c.kind, c.resource),
       [LABEL.destination]: c.destination,
       [LABEL.specHash]: specHash(c.config),
+      ...(c.service ? { [LABEL.service]: c.service.name } : {}),
     },
     state: 'running',
     exitCode: null,
@@ -136,6 +147,61 @@ export function observedContainer(c: DesiredContainer, server = SERVER): Observe
     command: [...(c.config.entrypoint ?? []), ...(c.config.command ?? [])].join(' '),
     networks,
     mounts: [],
+  };
+}
+
+/** The compose-only settings of a service, all at their defaults. */
+export const SERVICE_DEFAULTS: ServiceConfig = {
+  hostname: null,
+  stopSignal: null,
+  tmpfs: [],
+  readOnly: false,
+  init: false,
+  tty: false,
+  stdinOpen: false,
+  capAdd: [],
+  capDrop: [],
+  extraHosts: [],
+  dns: [],
+  ulimits: [],
+  sysctls: {},
+  shmSizeBytes: null,
+  expose: [],
+};
+
+/** The container of `service` in stack `stack`: on `<stack>_default`, answering to its name. */
+export function stackService(
+  stack: string,
+  service: string,
+  destination: DesiredDestination,
+  over: Partial<DesiredContainer> = {},
+  cfg: Partial<ContainerConfig> = {},
+): DesiredContainer {
+  return app(
+    `${stack}-${service}`,
+    destination,
+    {
+      kind: 'Stack',
+      resource: stack,
+      attachments: [{ destination: null, network: `${stack}_default`, aliases: [service] }],
+      service: { name: service, order: 0, dependsOn: [], healthTimeoutMs: 120_000 },
+      ...over,
+    },
+    { service: SERVICE_DEFAULTS, ...cfg },
+  );
+}
+
+/** The network `<stack>_<name>` of a stack on `destination`. */
+export function stackNetwork(
+  stack: string,
+  destination: string,
+  name = 'default',
+): DesiredStackNetwork {
+  return {
+    name: `${stack}_${name}`,
+    stack,
+    destination,
+    settings: { driver: 'bridge', internal: false, ipam: null, options: {} },
   };
 }
 

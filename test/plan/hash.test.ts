@@ -1,5 +1,6 @@
 import { HASH_VERSION, hashMatches, SERVICE_HASH_VERSION, specHash } from '../../src/hash';
 import { ContainerConfig } from '../../src/model';
+import { SERVICE_DEFAULTS } from './build';
 
 /** A config written out in full, so that the pinned hashes below depend on nothing else. */
 const web: ContainerConfig = {
@@ -41,23 +42,7 @@ describe('spec hash', () => {
   });
 
   test('stack containers are written in version 2, which adds the compose-only settings', () => {
-    const service = {
-      hostname: null,
-      stopSignal: null,
-      tmpfs: [],
-      readOnly: false,
-      init: false,
-      tty: false,
-      stdinOpen: false,
-      capAdd: [],
-      capDrop: [],
-      extraHosts: [],
-      dns: [],
-      ulimits: [],
-      sysctls: {},
-      shmSizeBytes: null,
-      expose: [],
-    };
+    const service = SERVICE_DEFAULTS;
     const stacked = { ...web, service };
     expect(SERVICE_HASH_VERSION).toBe('2');
     expect(specHash(stacked)).toBe('2-1370def160899470470901aedd9db1c4');
