@@ -5,7 +5,7 @@
 import Docker from 'dockerode';
 import { specHash } from '../hash';
 import { LABEL, ownerLabels } from '../labels';
-import { DesiredContainer, Healthcheck } from '../model';
+import { DesiredContainer, Healthcheck, ServiceConfig } from '../model';
 
 const NS_PER_MS = 1_000_000;
 
@@ -16,6 +16,7 @@ export function containerLabels(spec: DesiredContainer, server: string): Record<
     ...ownerLabels(server, spec.kind, spec.resource),
     [LABEL.destination]: spec.destination,
     [LABEL.specHash]: specHash(spec.config),
+    ...(spec.service ? { [LABEL.service]: spec.service.name } : {}),
   };
 }
 
@@ -46,7 +47,10 @@ export function createOptions(
     else binds.push(`${m.source}:${m.target}${m.readOnly ? ':ro' : ''}`);
   }
   for (const v of carry) binds.push(`${v.volume}:${v.target}`);
+  const service = c.service ? serviceOptions(c.service) : { top: {}, host: {} };
+  for (const port of c.service?.expose ?? []) exposed[port] ??= {};
   return {
+    ...service.top,
     name,
     Image: c.image,
     Cmd: c.command ?? undefined,
@@ -67,11 +71,45 @@ export function createOptions(
       NanoCpus: c.nanoCpus ?? undefined,
       LogConfig: { Type: c.logging.driver, Config: c.logging.options },
       NetworkMode: networkRef,
+      ...service.host,
     },
     // An endpoint config costs the engine measurably at create (bench): send it only for aliases.
     NetworkingConfig:
       aliases.length > 0 ? { EndpointsConfig: { [networkRef]: { Aliases: aliases } } } : undefined,
   };
+}
+
+/** The create options only compose services set; an unset one is left to Docker. */
+function serviceOptions(s: ServiceConfig) {
+  const list = (xs: string[]) => (xs.length > 0 ? xs : undefined);
+  const tmpfs = Object.fromEntries(
+    s.tmpfs.map((t) => {
+      const at = t.indexOf(':');
+      return at < 0 ? [t, ''] : [t.slice(0, at), t.slice(at + 1)];
+    }),
+  );
+  const top = {
+    Hostname: s.hostname ?? undefined,
+    StopSignal: s.stopSignal ?? undefined,
+    Tty: s.tty || undefined,
+    OpenStdin: s.stdinOpen || undefined,
+  };
+  const host = {
+    Tmpfs: s.tmpfs.length > 0 ? tmpfs : undefined,
+    ReadonlyRootfs: s.readOnly || undefined,
+    Init: s.init || undefined,
+    CapAdd: list(s.capAdd),
+    CapDrop: list(s.capDrop),
+    ExtraHosts: list(s.extraHosts),
+    Dns: list(s.dns),
+    Ulimits:
+      s.ulimits.length > 0
+        ? s.ulimits.map((u) => ({ Name: u.name, Soft: u.soft, Hard: u.hard }))
+        : undefined,
+    Sysctls: Object.keys(s.sysctls).length > 0 ? s.sysctls : undefined,
+    ShmSize: s.shmSizeBytes ?? undefined,
+  };
+  return { top, host };
 }
 
 function healthcheck(h: Healthcheck) {

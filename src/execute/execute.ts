@@ -18,9 +18,11 @@ import {
   removeContainer,
   startContainer,
 } from './containers';
+import { waitForDependency } from './waits';
 import {
   connect,
   createNetwork,
+  NetworkOwner,
   disconnect,
   moveNetwork,
   realias,
@@ -46,6 +48,7 @@ const PHASES: Action['type'][][] = [
     'container-create',
     'container-recreate',
     'container-start',
+    'container-wait',
     'endpoint-connect',
     'endpoint-realias',
     'endpoint-disconnect',
@@ -80,6 +83,12 @@ export async function execute(ctx: ExecContext, actions: Action[]): Promise<Acti
   return actions.flatMap((a) => done.get(a) ?? []);
 }
 
+/** Who a new network belongs to: a destination, or a stack (on its destination). */
+function ownerOf(a: Extract<Action, { type: 'network-create' }>): NetworkOwner {
+  const kind = a.kind === 'Stack' ? 'Stack' : 'Destination';
+  return { kind, resource: a.resource, destination: a.destination };
+}
+
 function groupByResource(actions: Action[]): Action[][] {
   const groups = new Map<string, Action[]>();
   for (const a of actions) {
@@ -108,7 +117,7 @@ async function runOne(ctx: ExecContext, action: Action): Promise<ActionResult> {
 async function dispatch(ctx: ExecContext, a: Action): Promise<void> {
   switch (a.type) {
     case 'network-create':
-      await createNetwork(ctx, a.resource, a.network, a.settings);
+      await createNetwork(ctx, ownerOf(a), a.network, a.settings);
       return;
     case 'network-recreate':
       return recreateNetwork(ctx, a.resource, a.networkId, a.network, a.settings, a.reattach);
@@ -135,6 +144,15 @@ async function dispatch(ctx: ExecContext, a: Action): Promise<void> {
       return recreateContainer(ctx, a.spec, { id: a.containerId, running: a.oldRunning }, a.carry);
     case 'container-start':
       return startContainer(ctx, a.containerId, a.container);
+    case 'container-wait':
+      return waitForDependency(ctx, {
+        stack: a.resource,
+        service: a.service ?? '',
+        dependency: a.dependency,
+        container: a.container,
+        condition: a.condition,
+        timeoutMs: a.timeoutMs,
+      });
     case 'container-remove':
       return removeContainer(ctx, a.containerId);
     case 'endpoint-connect':

@@ -8,10 +8,17 @@ import { NetworkSettings } from '../model';
 import { Reattach } from '../plan/types';
 import { ExecContext, networkRef, recordAliases } from './context';
 
-/** Creates a destination network with berth's labels and remembers its ID. */
+/** Whose network it is: a destination's own, or a stack's (on the stack's destination). */
+export interface NetworkOwner {
+  kind: 'Destination' | 'Stack';
+  resource: string;
+  destination: string;
+}
+
+/** Creates a network with berth's labels for its owner and remembers its ID. */
 export async function createNetwork(
   ctx: ExecContext,
-  destination: string,
+  owner: NetworkOwner,
   name: string,
   s: NetworkSettings,
 ): Promise<string> {
@@ -22,8 +29,8 @@ export async function createNetwork(
     Internal: s.internal,
     Options: s.options,
     Labels: {
-      ...ownerLabels(ctx.server, 'Destination', destination),
-      [LABEL.destination]: destination,
+      ...ownerLabels(ctx.server, owner.kind, owner.resource),
+      [LABEL.destination]: owner.destination,
     },
     IPAM: s.ipam
       ? {
@@ -40,6 +47,10 @@ export async function createNetwork(
   });
   ctx.networkIds.set(name, net.id);
   return net.id;
+}
+
+function destinationOwner(destination: string): NetworkOwner {
+  return { kind: 'Destination', resource: destination, destination };
 }
 
 /** Joins a container to a network with aliases and records the new endpoint's aliases. */
@@ -76,7 +87,7 @@ export async function recreateNetwork(
   for (const r of reattach) await disconnect(ctx, oldId, r.containerId);
   await removeWhenFree(ctx, oldId);
   ctx.networkIds.delete(name);
-  await createNetwork(ctx, destination, name, settings);
+  await createNetwork(ctx, destinationOwner(destination), name, settings);
   for (const r of reattach) await connect(ctx, name, r.containerId, r.aliases);
 }
 
@@ -92,7 +103,9 @@ export async function moveNetwork(
   settings: NetworkSettings,
   reattach: Reattach[],
 ): Promise<void> {
-  if (!ctx.networkIds.has(name)) await createNetwork(ctx, destination, name, settings);
+  if (!ctx.networkIds.has(name)) {
+    await createNetwork(ctx, destinationOwner(destination), name, settings);
+  }
   for (const r of reattach) {
     if (!r.joined) await connect(ctx, name, r.containerId, r.aliases);
     await disconnect(ctx, fromId, r.containerId);

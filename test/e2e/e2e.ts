@@ -88,7 +88,7 @@ export function cli(args: string[], env: Record<string, string> = {}): Promise<C
   });
 }
 
-export type Kind = 'Destination' | 'Application' | 'Database';
+export type Kind = 'Destination' | 'Application' | 'Database' | 'Stack';
 
 /** One spec document as data; `writeDocs` turns it into YAML. */
 export interface Doc {
@@ -125,6 +125,18 @@ export const database = (name: string, spec: Record<string, unknown> = {}): Doc 
   ...application(name, spec),
   kind: 'Database',
 });
+
+/** A Stack document; `spec` names its compose file or holds it inline. */
+export const stackDoc = (name: string, spec: Record<string, unknown>): Doc => ({
+  kind: 'Stack',
+  name,
+  spec,
+});
+
+/** Writes a compose document as YAML into `dir/file` (replacing it). */
+export function writeCompose(dir: string, file: string, compose: Record<string, unknown>): string {
+  return writeSpec(dir, file, YAML.stringify(compose));
+}
 
 /** Writes the documents into `dir/file` (replacing it), `---` between them. */
 export function writeDocs(dir: string, file: string, ...docs: Doc[]): string {
