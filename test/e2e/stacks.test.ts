@@ -54,7 +54,7 @@ describe('stacks and the destination network', () => {
     ]);
   });
 
-  it('comes up: service names resolve on the stack network, none of its names on the destination', async () => {
+  it('comes up: service names on the stack network, none of its names on the destination', async () => {
     expect(await resolvesFrom(scope.docker, onStack.id, 'app')).toBe(true);
     expect(await resolvesFrom(scope.docker, onStack.id, 'db')).toBe(true);
     expect(await sh(scope.docker, onStack.id, fetchScript('db'))).toContain(one);
@@ -67,7 +67,7 @@ describe('stacks and the destination network', () => {
     }
   });
 
-  it('turning the connection on and off connects and disconnects, keeping every container', async () => {
+  it('the connection on and off connects and disconnects, keeping every container', async () => {
     const before = await containerIds(scope.docker, `${one}-`);
     writeStack(one, true);
     const on = await converge(scope, dir);
@@ -86,7 +86,7 @@ describe('stacks and the destination network', () => {
     expect(await resolvesFrom(scope.docker, onDest.id, `${one}-app`)).toBe(false);
   });
 
-  it('two stacks from one compose file: each app reaches its own db; the destination sees <stack>-db only', async () => {
+  it('two stacks from one compose file: own db by its bare name, <stack>-db outside', async () => {
     writeStack(one, true);
     writeStack(two, true);
     await converge(scope, dir);
@@ -103,7 +103,7 @@ describe('stacks and the destination network', () => {
     expect(await resolvesFrom(scope.docker, onDest.id, 'db')).toBe(false);
   });
 
-  it('removing a stack spec removes its containers and networks and keeps its volumes', async () => {
+  it('removing a stack spec removes containers and networks, keeps volumes', async () => {
     removeFile(dir, `${two}.yaml`);
     const report = await converge(scope, dir);
 
