@@ -31,6 +31,7 @@ function containersOf(a: Action): string[] {
     case 'network-create':
     case 'network-remove':
     case 'volume-create':
+    case 'container-wait': // only looks at the dependency
       return [];
     default:
       return [a.containerId, a.container];
