@@ -388,6 +388,7 @@ function refOf(r: ResourceRef): ResourceRef {
   return { kind: r.kind, resource: r.resource, destination: r.destination };
 }
 
+/** Stacks too: a failed wait or start of a service fails its stack and backs it off. */
 function isResource(a: Action): boolean {
-  return a.kind === 'Application' || a.kind === 'Database';
+  return a.kind !== 'Destination' && a.kind !== 'Server';
 }
