@@ -51,5 +51,21 @@ export function renderStatus(doc: StatusDocument): string {
       r.reason || '-',
     ]),
   ]);
-  return out;
+  return out + servicesTable(doc);
+}
+
+/** Each stack's services, one line each: the stack's status alone hides which one is down. */
+function servicesTable(doc: StatusDocument): string {
+  const stacks = doc.resources.filter((r) => r.kind === 'Stack');
+  if (stacks.length === 0) return '';
+  const rows = stacks.flatMap((r) =>
+    r.containers.map((c) => [
+      r.resource,
+      c.service ?? '-',
+      c.name,
+      c.exitCode === null ? c.state : `${c.state} (${c.exitCode})`,
+      c.health ?? '-',
+    ]),
+  );
+  return '\n' + table([['STACK', 'SERVICE', 'CONTAINER', 'STATE', 'HEALTH'], ...rows]);
 }

@@ -14,6 +14,8 @@ import { ResourceStatus } from './metrics';
 /** One container of a resource as /status shows it. */
 export interface ContainerView {
   name: string;
+  /** The compose service, for a stack's container. */
+  service?: string;
   id: string | null;
   /** Docker's state, or `missing`. */
   state: string;
@@ -86,9 +88,12 @@ function viewOf(
 }
 
 function containerView(spec: DesiredContainer, c: ObservedContainer | undefined): ContainerView {
-  if (!c) return { name: spec.name, id: null, state: 'missing', health: null, exitCode: null };
+  const named = spec.service
+    ? { name: spec.name, service: spec.service.name }
+    : { name: spec.name };
+  if (!c) return { ...named, id: null, state: 'missing', health: null, exitCode: null };
   const { id, state, exitCode } = c;
-  return { name: spec.name, id, state, health: c.health ?? null, exitCode };
+  return { ...named, id, state, health: c.health ?? null, exitCode };
 }
 
 type Verdict = { status: ResourceStatus; reason: string };
@@ -125,7 +130,9 @@ function containerVerdict(
   c: ContainerView,
   exits: StatusInput['exits'],
 ): Verdict {
-  const who = `container ${spec.name}`;
+  const who = spec.service
+    ? `service ${spec.service.name} (container ${spec.name})`
+    : `container ${spec.name}`;
   const oneShot = spec.config.restart === 'no' || spec.config.restart === 'on-failure';
   const recent = c.id === null ? null : (exits?.(c.id) ?? null);
   switch (c.state) {

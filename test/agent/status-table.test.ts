@@ -69,3 +69,39 @@ test('berth status prints a header, the spec errors, destinations and resources'
     ].join('\n'),
   );
 });
+
+test('berth status lists each stack service with its container, state and health', () => {
+  const stack: StatusDocument['resources'][number] = {
+    kind: 'Stack',
+    resource: 'shop',
+    destination: 'production',
+    status: 'Degraded',
+    reason: 'service app (container shop-app) exited (code 1)',
+    healthy: false,
+    health: 'healthy',
+    specHash: '1-aa,1-bb',
+    lastChange: null,
+    envKeys: ['WHO'],
+    containers: [
+      {
+        name: 'shop-db',
+        service: 'db',
+        id: 'd1',
+        state: 'running',
+        health: 'healthy',
+        exitCode: null,
+      },
+      { name: 'shop-app', service: 'app', id: 'a1', state: 'exited', health: null, exitCode: 1 },
+    ],
+  };
+
+  const text = renderStatus({ ...doc, specErrors: [], resources: [stack] });
+
+  expect(text.split('\n').slice(-5)).toEqual([
+    '',
+    'STACK  SERVICE  CONTAINER  STATE       HEALTH',
+    'shop   db       shop-db    running     healthy',
+    'shop   app      shop-app   exited (1)  -',
+    '',
+  ]);
+});

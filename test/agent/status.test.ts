@@ -2,7 +2,7 @@ import { resourceStatuses, StatusInput } from '../../src/agent/status';
 import { LABEL } from '../../src/labels';
 import { DesiredContainer, ObservedContainer, ObservedState } from '../../src/model';
 import { Problem } from '../../src/plan/types';
-import { app, converged, dest, desiredOf, foreign, SERVER } from '../plan/build';
+import { app, converged, dest, desiredOf, foreign, SERVER, stackService } from '../plan/build';
 
 const prod = dest('prod');
 
@@ -241,6 +241,48 @@ describe('resourceStatuses', () => {
 
     expect(statuses(input([web], () => ({}), { observed: empty }))).toEqual([
       'web: Progressing (container web is not created yet)',
+    ]);
+  });
+});
+
+describe('resourceStatuses of a stack', () => {
+  const db = stackService('shop', 'db', prod);
+  const migrate = stackService('shop', 'migrate', prod, {}, { restart: 'no' });
+  const app = stackService('shop', 'app', prod);
+  const done: Partial<ObservedContainer> = { state: 'exited', exitCode: 0 };
+
+  it('each container names its service; a completed one-shot service keeps it Ready', () => {
+    const i = input([db, migrate, app], (o) =>
+      o.name === 'shop-migrate' ? done : o.name === 'shop-db' ? { health: 'healthy' } : {},
+    );
+
+    const [view] = resourceStatuses(i);
+
+    expect(`${view.kind} ${view.resource}: ${view.status}`).toBe('Stack shop: Ready');
+    expect(view.containers.map((c) => `${c.service} ${c.name} ${c.state}`)).toEqual([
+      'db shop-db running',
+      'migrate shop-migrate exited',
+      'app shop-app running',
+    ]);
+  });
+
+  it('is Degraded when a long-running service has exited or is unhealthy', () => {
+    const exited = input([db, migrate, app], (o) =>
+      o.name === 'shop-app'
+        ? { state: 'exited', exitCode: 1 }
+        : o.name === 'shop-migrate'
+          ? done
+          : {},
+    );
+    const unhealthy = input([db, app], (o) =>
+      o.name === 'shop-db' ? { health: 'unhealthy' } : {},
+    );
+
+    expect(statuses(exited)).toEqual([
+      'shop: Degraded (service app (container shop-app) exited (code 1))',
+    ]);
+    expect(statuses(unhealthy)).toEqual([
+      'shop: Degraded (service db (container shop-db) is unhealthy)',
     ]);
   });
 });
