@@ -34,9 +34,12 @@ export async function runValidate(dir: string, server: string): Promise<number> 
       err(`${errors.length} error(s) in ${dir}; fix them and run validate again\n`);
       return EXIT.failed;
     }
+    // A stack is one resource with a container per service: count both.
+    const resources = new Set(desired.containers.map((c) => `${c.kind}/${c.resource}`)).size;
     out(
       `${files.length} file(s) valid: ${desired.destinations.length} destination(s), ` +
-        `${desired.containers.length} resource(s) for server ${server}\n`,
+        `${resources} resource(s) (${desired.containers.length} container(s)) for server ` +
+        `${server}\n`,
     );
     return EXIT.ok;
   } catch (e) {
