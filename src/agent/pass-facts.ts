@@ -83,7 +83,10 @@ export function remembered(
   const declared = new Set(desired.containers.map((c) => c.name));
   const gone = before.containers.filter((c) => !names.has(c.name) && declared.has(c.name));
   const nets = new Set(after.networks.map((n) => n.name));
-  const networks = new Set(desired.destinations.map((d) => d.network));
+  const networks = new Set([
+    ...desired.destinations.map((d) => d.network),
+    ...(desired.stackNetworks ?? []).map((n) => n.name),
+  ]);
   const goneNets = before.networks.filter((n) => !nets.has(n.name) && networks.has(n.name));
   return {
     ...after,

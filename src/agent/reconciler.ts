@@ -9,6 +9,7 @@
 import Docker from 'dockerode';
 import type { Logger } from 'pino';
 import { AliasCache, observe } from '../docker/observe';
+import { isOwned, LABEL } from '../labels';
 import { BerthError, messageOf, SpecError } from '../errors';
 import { ActionResult } from '../execute/execute';
 import { DesiredState, ObservedState } from '../model';
@@ -111,9 +112,16 @@ export class Reconciler {
     return recent && before ? this.own : null;
   }
 
-  /** IDs of berth's networks as last seen, to match network events (they carry no labels). */
+  /**
+   * IDs of berth's networks as last seen, to match network events (they carry no labels): the
+   * destinations' networks and the stacks' own networks.
+   */
   networkIds(): Set<string> {
-    return new Set(this.findings.destinations.flatMap((d) => (d.networkId ? [d.networkId] : [])));
+    const ids = this.findings.destinations.flatMap((d) => (d.networkId ? [d.networkId] : []));
+    const stacks = (this.before?.networks ?? []).filter(
+      (n) => isOwned(n.labels, this.o.server) && n.labels[LABEL.kind] === 'Stack',
+    );
+    return new Set([...ids, ...stacks.map((n) => n.id)]);
   }
 
   /**
