@@ -23,7 +23,7 @@ export function attachmentSteps(
       const owner = att.destination === null ? 'stack network' : `destination ${att.destination}`;
       const reason = `not attached to ${att.network} (${owner})`;
       steps.push({ type: 'endpoint-connect', ...base, reason });
-    } else if (ep.aliases && !sameSet(ep.aliases, att.aliases)) {
+    } else if (ep.aliases && !sameSet(ownAliases(spec, ep.aliases, att.aliases), att.aliases)) {
       const [was, now] = [ep.aliases.join(', '), att.aliases.join(', ')];
       const reason = `aliases on ${att.network} [${was}] → [${now}]`;
       steps.push({ type: 'endpoint-realias', ...base, reason });
@@ -60,6 +60,16 @@ function leaveReason(spec: DesiredContainer, network: string, ctx: ContainerCont
     return `service no longer on network ${network}`;
   }
   return null;
+}
+
+/**
+ * The aliases berth set on an endpoint: Docker adds the container's hostname (a compose
+ * `hostname`) to every endpoint by itself, and no re-alias takes it away.
+ */
+function ownAliases(spec: DesiredContainer, seen: string[], wanted: string[]): string[] {
+  const hostname = spec.config.service?.hostname;
+  if (!hostname || wanted.includes(hostname)) return seen;
+  return seen.filter((a) => a !== hostname);
 }
 
 function sameSet(a: string[], b: string[]): boolean {

@@ -169,3 +169,25 @@ describe('planner: stacks', () => {
     );
   });
 });
+
+describe('planner: stack aliases', () => {
+  test('the hostname Docker adds to each endpoint of a service is not a change of aliases', () => {
+    const hostname = { ...stackService('mon', 'db', prod).config.service!, hostname: 'db-host' };
+    const db = stackService('mon', 'db', prod, {}, { service: hostname });
+    const d = { ...desiredOf([prod], [db]), stackNetworks: [stackNetwork('mon', 'prod')] };
+    const observed = converged(d);
+    observed.containers[0].networks['mon_default'].aliases = ['db', 'db-host'];
+
+    expect(render(d, observed)).toBe('No changes. Docker matches the specs.\n');
+
+    observed.containers[0].networks['mon_default'].aliases = ['db-host'];
+    expect(render(d, observed)).toBe(
+      [
+        '~ Stack mon/db: set aliases of mon-db on mon_default as db (aliases on mon_default ' +
+          '[db-host] → [db])',
+        'Plan: 0 to create, 1 to change, 0 to remove.',
+        '',
+      ].join('\n'),
+    );
+  });
+});
