@@ -135,6 +135,8 @@ export interface StackService {
   dependsOn: { service: string; container: string; condition: DependsOnCondition }[];
   /** How long a service_healthy or service_completed_successfully dependency may take. */
   healthTimeoutMs: number;
+  /** The compose file as messages name it, when not inline: its errors are the stack's too. */
+  composeFile?: string;
 }
 
 /** A network of a stack: `<stack>_default` or `<stack>_<net>`. */

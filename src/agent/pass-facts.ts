@@ -58,11 +58,15 @@ export function fingerprints(containers: DesiredContainer[]): Map<string, string
   return out;
 }
 
-/** Resource → the first error of its file, for the resources whose file is invalid now. */
+/**
+ * Resource → the first error of its file (or of a stack's compose file), for the resources whose
+ * file is invalid now.
+ */
 export function invalidResources(desired: DesiredState, errors: SpecError[]): Map<string, string> {
   const out = new Map<string, string>();
   for (const c of desired.containers) {
-    const e = errors.find((x) => x.location.file === c.source.file);
+    const files = [c.source.file, c.service?.composeFile];
+    const e = errors.find((x) => files.includes(x.location.file));
     if (e && !out.has(c.resource)) out.set(c.resource, `${e.message} (its last good spec runs)`);
   }
   return out;

@@ -94,6 +94,7 @@ function build(
           condition: d.condition,
         })),
         healthTimeoutMs,
+        ...(source.ctx.file === doc.ctx.file ? {} : { composeFile: source.ctx.file }),
       },
     };
   });

@@ -5,7 +5,15 @@
  */
 import { AgentProcess, startAgent, useAgentScope } from '../support/agent-process';
 import { waitFor } from '../support/dockerx';
-import { destination, inspect, sh, stackDoc, writeDocs } from '../e2e/e2e';
+import {
+  containerIds,
+  destination,
+  inspect,
+  sh,
+  stackDoc,
+  writeCompose,
+  writeDocs,
+} from '../e2e/e2e';
 import { service } from '../e2e/stack-support';
 
 describe('berth agent with a stack', () => {
@@ -13,11 +21,12 @@ describe('berth agent with a stack', () => {
   const p = scope.prefix;
   const shop = `${p}shop`;
   let agent: AgentProcess;
+  let dir: string;
 
   const stackOf = async () => (await agent.status()).resources.find((r) => r.resource === shop);
 
   beforeAll(async () => {
-    const dir = scope.specsDir();
+    dir = scope.specsDir();
     writeDocs(dir, 'dest.yaml', destination(`${p}dest`));
     const healthy = { test: ['CMD-SHELL', 'test -f /tmp/ok'], interval: '1s', retries: 2 };
     writeDocs(
@@ -26,15 +35,16 @@ describe('berth agent with a stack', () => {
       stackDoc(shop, {
         destination: `${p}dest`,
         healthTimeout: '30s',
-        compose: {
-          services: {
-            db: service("sh -c 'touch /tmp/ok && exec sleep 3600'", { healthcheck: healthy }),
-            app: service('sleep 3600', { depends_on: { db: { condition: 'service_healthy' } } }),
-            job: service('true', { restart: 'no' }),
-          },
-        },
+        composeFile: 'compose.yaml',
       }),
     );
+    writeCompose(dir, 'compose.yaml', {
+      services: {
+        db: service("sh -c 'touch /tmp/ok && exec sleep 3600'", { healthcheck: healthy }),
+        app: service('sleep 3600', { depends_on: { db: { condition: 'service_healthy' } } }),
+        job: service('true', { restart: 'no' }),
+      },
+    });
     agent = await startAgent(scope, dir);
     await agent.ready();
   });
@@ -75,5 +85,23 @@ describe('berth agent with a stack', () => {
     }, 20_000);
 
     expect(stack.reason).toBe(`service db (container ${shop}-db) is unhealthy`);
+  });
+
+  it('a compose file saved broken makes the stack Invalid; its containers run on', async () => {
+    const before = await containerIds(scope.docker, `${shop}-`);
+    writeCompose(dir, 'compose.yaml', { services: { app: service('sleep 1', { build: '.' }) } });
+
+    const stack = await waitFor(async () => {
+      const s = await stackOf();
+      return s?.status === 'Invalid' && s;
+    }, 20_000);
+
+    expect(stack.reason).toMatch(
+      new RegExp(
+        `compose\\.yaml:\\d+ services\\.app\\.build: stack '${shop}' service 'app': build is refused`,
+      ),
+    );
+    expect(stack.reason).toMatch(/\(its last good spec runs\)$/);
+    expect(await containerIds(scope.docker, `${shop}-`)).toEqual(before);
   });
 });
