@@ -50,12 +50,29 @@ export function checkDocument(doc: YDoc): CheckedDoc {
     return checked;
   }
 
+  if (looksLikeCompose(doc.root)) {
+    // One clear error instead of one per missing field (and per merge key it uses).
+    ctx.errors.length = 0;
+    const detail =
+      'this is a compose file that no Stack names: name it in the composeFile of a Stack ' +
+      "(relative to the Stack's file), or keep it outside the specs folder";
+    ctx.fail('', detail);
+    return checked;
+  }
+
   const place = { file: doc.file, line: doc.line, positions: converted.positions };
   // A node the tree builder already reported (a bad alias, a duplicate) needs no second error.
   const schemaErrors = specErrorsFrom(validateAgainst(schemaId, converted.value), place);
   const reported = new Set(doc.errors.map((e) => e.location.path));
   ctx.errors.push(...schemaErrors.filter((e) => !reported.has(e.location.path)));
   return { ...checked, valid: kind !== null && !ctx.failed };
+}
+
+/** No apiVersion or kind, and the top-level `services` of a compose file. */
+function looksLikeCompose(root: YNode): boolean {
+  if (root.kind !== 'map') return false;
+  const keys = new Set(root.entries.map((e) => e.key));
+  return keys.has('services') && !keys.has('apiVersion') && !keys.has('kind');
 }
 
 function entryValue(node: YNode, key: string): unknown {

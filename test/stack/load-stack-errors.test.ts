@@ -170,6 +170,20 @@ describe('bad Stack documents', () => {
     ]);
   });
 
+  test('a compose file that no Stack names is one error that says so', async () => {
+    const result = await load({
+      'prod.yaml': prod,
+      'mon.yaml': stack('mon', 'composeFile: compose.yml'),
+      'compose.yaml': yaml('x-common: &c { image: berth-busybox:latest }', 'services:', '  a: *c'),
+    });
+    expect(result.messages).toEqual([
+      'specs/compose.yaml:1: this is a compose file that no Stack names: name it in the ' +
+        "composeFile of a Stack (relative to the Stack's file), or keep it outside the specs " +
+        'folder',
+      "specs/mon.yaml:6 spec.composeFile: stack 'mon': cannot read specs/compose.yml: no such file",
+    ]);
+  });
+
   test('an env file outside the root is refused', async () => {
     const messages = await composeErrors(
       'services:',
