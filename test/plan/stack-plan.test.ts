@@ -191,3 +191,20 @@ describe('planner: stack aliases', () => {
     );
   });
 });
+
+describe('planner: a suspended stack', () => {
+  test('is left exactly as it is, each service standing Suspended', () => {
+    const before = desired(mon());
+    const suspended = desired(mon({ app: { suspend: true }, db: { suspend: true } }));
+    const changed = suspended.containers.map((c) => ({ ...c, config: { ...c.config, user: '1' } }));
+
+    expect(render({ ...suspended, containers: changed }, converged(before))).toBe(
+      [
+        '= Stack mon/db: suspended',
+        '= Stack mon/app: suspended',
+        'No changes. Docker matches the specs.',
+        '',
+      ].join('\n'),
+    );
+  });
+});

@@ -168,4 +168,24 @@ describe('Stack documents that load', () => {
     ]);
     expect(result.desired.containers.flatMap((c) => c.volumes)).toEqual(['one_data', 'two_data']);
   });
+
+  test('healthTimeout defaults to 2m; suspend reaches every service', async () => {
+    const result = await load({
+      'prod.yaml': prod,
+      'stacks.yaml': [
+        stack('one', 'composeFile: c.yaml'),
+        stack('two', 'composeFile: c.yaml', 'healthTimeout: 30s', 'suspend: true'),
+      ].join('---\n'),
+      'c.yaml': COMPOSE,
+    });
+    expect(result.messages).toEqual([]);
+    expect(
+      result.desired.containers.map((c) => `${c.name} ${c.service?.healthTimeoutMs} ${c.suspend}`),
+    ).toEqual([
+      'one-app 120000 false',
+      'one-db 120000 false',
+      'two-app 30000 true',
+      'two-db 30000 true',
+    ]);
+  });
 });
