@@ -121,7 +121,7 @@ async function idleMinute(agents: BenchAgent[]): Promise<{ cpu: number[]; memory
 /** Memory and idle CPU of three agents side by side (each its own server), and the baselines. */
 export async function idleFigures(): Promise<IdleFigures> {
   const node = await bareNodeMb([]);
-  const modules = await bareNodeMb(['agent/run.js', 'commands.js']);
+  const modules = await bareNodeMb(['docker/lean.js', 'agent/run.js', 'commands.js']);
   return scenario('one', (one) =>
     scenario('specs1k', (specs) =>
       scenario('live100', async (live) => {
