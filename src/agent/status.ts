@@ -117,6 +117,13 @@ function decide(specs: DesiredContainer[], views: ContainerView[], input: Status
   }
 
   const verdicts = specs.map((s, i) => containerVerdict(s, views[i], input.exits));
+  // Some of its containers run and others are gone (a stack's service removed by hand):
+  // running, but with missing containers, is Degraded (contract); all missing is Progressing.
+  const missing = views.findIndex((v) => v.state === 'missing');
+  if (missing >= 0 && views.some((v) => v.state !== 'missing')) {
+    const gone = verdicts[missing].reason.replace(/ is not created yet$/, '');
+    return { status: 'Degraded', reason: `${gone} is missing` };
+  }
   for (const status of ['Degraded', 'Progressing'] as const) {
     const worst = verdicts.find((v) => v.status === status);
     if (worst) return worst;

@@ -213,6 +213,19 @@ describe('resourceStatuses', () => {
     expect(views[0].containers.map((x) => x.name)).toEqual(['stack-a', 'stack-b', 'stack-c']);
   });
 
+  it('some containers running and others missing is Degraded; all missing is Progressing', () => {
+    const a = app('stack', prod, { name: 'stack-a' });
+    const b = app('stack', prod, { name: 'stack-b' });
+    const observed = input([a, b]);
+    observed.observed.containers = observed.observed.containers.filter((c) => c.name !== 'stack-b');
+
+    expect(statuses(observed)).toEqual(['stack: Degraded (container stack-b is missing)']);
+    observed.observed.containers = [];
+    expect(statuses(observed)).toEqual([
+      'stack: Progressing (container stack-a is not created yet)',
+    ]);
+  });
+
   it('a resource is Completed only when every container completed', () => {
     const job = (name: string) => app('batch', prod, { name }, { restart: 'no' });
     const exited: Partial<ObservedContainer> = { state: 'exited', exitCode: 0 };
