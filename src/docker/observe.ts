@@ -15,8 +15,18 @@ import {
 } from '../model';
 
 /**
- * What berth knows of each endpoint's aliases. An EndpointID changes on reconnect and restart,
- * so a stale entry is simply never asked for again; `retain` drops them.
+ * The key of an endpoint in the AliasCache: its EndpointID, which changes on reconnect and
+ * restart. A container that is not running has an empty EndpointID on every network, so its
+ * endpoints are told apart by container and network instead (one key for all of them made the
+ * aliases of one network stand for another's, and the agent re-set them every pass).
+ */
+export function endpointKey(containerId: string, networkId: string, endpointId: string): string {
+  return endpointId || `${containerId}/${networkId}`;
+}
+
+/**
+ * What berth knows of each endpoint's aliases, by endpointKey. A stale entry is simply never
+ * asked for again; `retain` drops them.
  */
 export class AliasCache {
   private readonly byEndpoint = new Map<string, string[]>();
@@ -52,8 +62,9 @@ export async function observe(docker: Docker, aliases: AliasCache): Promise<Obse
   const live = new Set<string>();
   for (const c of state.containers) {
     for (const ep of Object.values(c.networks)) {
-      live.add(ep.endpointId);
-      ep.aliases = aliases.get(ep.endpointId) ?? null;
+      const key = endpointKey(c.id, ep.networkId, ep.endpointId);
+      live.add(key);
+      ep.aliases = aliases.get(key) ?? null;
     }
   }
   aliases.retain(live);
@@ -78,7 +89,7 @@ export async function learnAliases(
       const info = await docker.getContainer(c.id).inspect();
       for (const [name, ep] of Object.entries(info.NetworkSettings.Networks ?? {})) {
         const known = (ep.Aliases ?? []).filter((a: string) => a !== c.id.slice(0, 12));
-        aliases.set(ep.EndpointID, known);
+        aliases.set(endpointKey(c.id, ep.NetworkID, ep.EndpointID), known);
         const seen = c.networks[name];
         if (seen && seen.endpointId === ep.EndpointID) seen.aliases = [...known].sort();
       }

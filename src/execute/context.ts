@@ -4,7 +4,7 @@
  */
 import Docker from 'dockerode';
 import type { Logger } from 'pino';
-import { AliasCache } from '../docker/observe';
+import { AliasCache, endpointKey } from '../docker/observe';
 
 export interface ExecContext {
   docker: Docker;
@@ -48,8 +48,7 @@ export function networkRef(ctx: ExecContext, network: string): string {
 export async function recordAliases(ctx: ExecContext, containerId: string): Promise<void> {
   const info = await ctx.docker.getContainer(containerId).inspect();
   for (const ep of Object.values(info.NetworkSettings.Networks ?? {})) {
-    if (!ep.EndpointID) continue;
     const aliases = (ep.Aliases ?? []).filter((a: string) => a !== containerId.slice(0, 12));
-    ctx.aliases.set(ep.EndpointID, aliases);
+    ctx.aliases.set(endpointKey(containerId, ep.NetworkID, ep.EndpointID), aliases);
   }
 }
