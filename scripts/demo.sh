@@ -75,4 +75,4 @@ rm -f "$LOGS"
 step "what runs now"
 docker ps --filter label=berth.server=demo --format 'table {{.Names}}\t{{.Status}}\t{{.Ports}}'
 printf '\nTry: curl -s http://127.0.0.1:18080/   (served by demo-web)\n'
-printf 'Clean up: docker rm -f demo-web demo-db && docker network rm demo-prod demo-staging\n'
+printf 'Clean up: docker rm -f demo-web demo-db && docker network rm demo-prod demo-staging && docker volume rm demo-db_data\n'

@@ -28,6 +28,10 @@ import { SpecWatcher } from './watch';
 
 /** The only key of the work queue: a pass covers the whole server. */
 const PASS = 'server';
+/** Spec files that settle within this of each other make one pass (see specChanged). */
+const SPEC_QUIET_MS = 300;
+const SPEC_MAX_WAIT_MS = 3000;
+
 /** Docker events that arrive together (a restart emits several) make one pass. */
 const EVENT_DEBOUNCE_MS = 100;
 
@@ -56,6 +60,10 @@ export class Agent {
   /** When the engine was last seen going away. */
   private downAt = Date.now();
   private eventTimer: NodeJS.Timeout | null = null;
+  /** Files settled since the last spec pass was asked for, and when the first of them did. */
+  private specTimer: NodeJS.Timeout | null = null;
+  private specFiles: string[] = [];
+  private specFirstAt = 0;
   private retryTimer: NodeJS.Timeout | null = null;
 
   constructor(
@@ -77,7 +85,7 @@ export class Agent {
     this.watcher = new SpecWatcher(
       specs,
       parseDuration(config.settle),
-      (file) => this.trigger('spec', `file ${file} changed`),
+      (file) => this.specChanged(file),
       this.log,
     );
     this.reconciler = new Reconciler({
@@ -88,6 +96,7 @@ export class Agent {
       lastGood: new LastGood(specs, config.server),
       snapshot: () => this.watcher.snapshot(),
       pruneGuard: config.pruneGuard,
+      allowMassPrune: config.allowMassPrune,
       parallelism: envs.parallelism ?? 8,
       pullIntervalMs: parseDuration(config.pullInterval),
       stopping: () => this.stopping,
@@ -124,8 +133,31 @@ export class Agent {
       { specs, listen: this.server.address, schedule, settle: this.config.settle },
       'agent started',
     );
+    if (this.config.allowMassPrune) {
+      this.log.warn('allowMassPrune is on: passes may remove more than pruneGuard allows');
+    }
     this.started = true;
     return this.server.address;
+  }
+
+  /**
+   * Files that settle together make one pass: `rm` of several files, or a checkout, settles
+   * file by file within moments, and a pass per file would judge each removal alone against
+   * the prune guard (safety rule 4). The pass waits until no file settled for
+   * SPEC_QUIET_MS, and never longer than SPEC_MAX_WAIT_MS after the first.
+   */
+  private specChanged(file: string): void {
+    if (this.specFiles.length === 0) this.specFirstAt = Date.now();
+    this.specFiles.push(file);
+    if (this.specTimer) clearTimeout(this.specTimer);
+    const waited = Date.now() - this.specFirstAt;
+    const delay = Math.max(0, Math.min(SPEC_QUIET_MS, SPEC_MAX_WAIT_MS - waited));
+    this.specTimer = setTimeout(() => {
+      this.specTimer = null;
+      const files = this.specFiles.splice(0);
+      const what = files.length === 1 ? `file ${files[0]}` : `${files.length} files`;
+      this.trigger('spec', `${what} changed`);
+    }, delay);
   }
 
   /** Finishes the action in flight, starts nothing new, and lets go of everything it holds. */
@@ -137,6 +169,7 @@ export class Agent {
     say('agent stopping: finishing the action in flight');
     await this.cronTask?.destroy();
     if (this.eventTimer) clearTimeout(this.eventTimer);
+    if (this.specTimer) clearTimeout(this.specTimer);
     if (this.retryTimer) clearTimeout(this.retryTimer);
     await this.queue.stop();
     this.link.close();
@@ -162,6 +195,8 @@ export class Agent {
     if (this.stopping) return 'stopping';
     if (this.dockerDown !== null) return `Docker engine unreachable: ${this.dockerDown}`;
     if (!this.completePass) return 'the first pass has not completed yet';
+    const last = this.reconciler.lastPass;
+    if (last?.result === 'error') return `the last pass failed: ${last.error}`;
     return null;
   }
 

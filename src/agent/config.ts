@@ -49,6 +49,11 @@ export interface AgentConfig {
   pullInterval: string;
   /** Safety rule 4; default at most half of berth's containers, any 3 or fewer. */
   pruneGuard: { maxShare: number; minCount: number };
+  /**
+   * Overrides safety rule 4 for every pass of this agent; default false. Meant for one start
+   * after a deliberate removal of many resources, then set back.
+   */
+  allowMassPrune: boolean;
 }
 
 /** What a setting falls back to: everything but `server` and the choice of specs source. */
@@ -65,6 +70,7 @@ export const AGENT_DEFAULTS: Readonly<AgentDefaults> = deepFreeze({
   settle: '1s',
   pullInterval: '1h',
   pruneGuard: { ...DEFAULT_PRUNE_GUARD },
+  allowMassPrune: false,
   source: { git: { branch: 'main', path: '.', interval: '1m' } },
 });
 
@@ -266,6 +272,7 @@ function merge(settings: FileSettings, flags: AgentFlags, problems: string[]): A
       maxShare: number('/pruneGuard/maxShare', d.pruneGuard.maxShare),
       minCount: number('/pruneGuard/minCount', d.pruneGuard.minCount),
     },
+    allowMassPrune: fromFile('/allowMassPrune') === true,
   };
 }
 

@@ -43,6 +43,8 @@ export interface ReconcilerOptions {
   /** The settled files of the specs root. */
   snapshot: () => Snapshot;
   pruneGuard: { maxShare: number; minCount: number };
+  /** The agent config's override of safety rule 4 (default false). */
+  allowMassPrune: boolean;
   parallelism: number;
   pullIntervalMs: number;
   /** True once the agent was asked to stop: no new action starts. */
@@ -219,7 +221,7 @@ export class Reconciler {
       log,
       aliases: this.aliases,
       pruneGuard: this.o.pruneGuard,
-      allowMassPrune: false,
+      allowMassPrune: this.o.allowMassPrune,
       parallelism: this.o.parallelism,
       dryRun: false,
       stopping: this.o.stopping,
@@ -239,6 +241,18 @@ export class Reconciler {
     this.logProblems(report.plan, log);
     this.before = remembered(this.before, after, desired);
     this.publish(desired, after, report.plan, invalidResources(desired, load.errors));
+    // Rule 4: the pass changed nothing and asks for a person; it fails, visibly, until then.
+    const refused = report.plan.problems.find((p) => p.code === 'MASS_PRUNE');
+    if (refused) {
+      throw new BerthError(
+        'MASS_PRUNE',
+        refused.message.replace(
+          /run again with --allow-mass-prune$/,
+          'stop the agent and run `berth apply --allow-mass-prune` for this server, or start ' +
+            'the agent once with `allowMassPrune: true` in its config',
+        ),
+      );
+    }
 
     const next = this.backoff.nextRetry();
     if (next !== null) this.o.retryAt(next);
@@ -251,7 +265,7 @@ export class Reconciler {
     const again = plan(desired, after, {
       server: this.o.server,
       pruneGuard: this.o.pruneGuard,
-      allowMassPrune: false,
+      allowMassPrune: this.o.allowMassPrune,
       held: this.backoff.held(prints),
     });
     return again.actions.length > 0;

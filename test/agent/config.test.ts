@@ -46,6 +46,7 @@ test('settings a file leaves out take their defaults', async () => {
     settle: '1s',
     pullInterval: '1h',
     pruneGuard: { maxShare: 0.5, minCount: 3 },
+    allowMassPrune: false,
   });
 });
 
