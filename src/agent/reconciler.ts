@@ -240,7 +240,14 @@ export class Reconciler {
     this.countDrift(report.results, log);
     this.logProblems(report.plan, log);
     this.before = remembered(this.before, after, desired);
-    this.publish(desired, after, report.plan, invalidResources(desired, load.errors));
+    // Resources of invalid files that the load lost stay in the status, as Invalid.
+    const shown = { ...desired, containers: [...desired.containers, ...load.missing] };
+    const invalid = invalidResources(shown, load.errors);
+    for (const c of load.missing) {
+      const why = invalid.get(c.resource);
+      if (why) invalid.set(c.resource, why.replace(/its last good spec runs\)$/, 'left as it is)'));
+    }
+    this.publish(shown, after, report.plan, invalid);
     // Rule 4: the pass changed nothing and asks for a person; it fails, visibly, until then.
     const refused = report.plan.problems.find((p) => p.code === 'MASS_PRUNE');
     if (refused) {

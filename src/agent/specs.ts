@@ -6,7 +6,7 @@
  */
 import * as path from 'node:path';
 import { BerthError, SpecError } from '../errors';
-import { DesiredState } from '../model';
+import { DesiredContainer, DesiredState } from '../model';
 import { SpecReader, specFilesOf } from '../spec/files';
 import { loadSpecs, sortErrors } from '../spec/load';
 
@@ -20,6 +20,13 @@ export interface AgentLoad {
   errors: SpecError[];
   /** Relative paths of spec files whose last good text stands in for the current one. */
   stale: string[];
+  /**
+   * Containers that invalid files declared when they were last good and that the load lacks
+   * now (the last good text fails too: a reference to a destination that another file made
+   * ambiguous, or removed). Never converged, and never removed, since the load is incomplete:
+   * shown in the status as Invalid, so that a running resource does not vanish from it.
+   */
+  missing: DesiredContainer[];
 }
 
 /** Relative path → text of every file under the root, as last settled. */
@@ -45,6 +52,8 @@ export function snapshotReader(root: string, files: Snapshot): SpecReader {
  */
 export class LastGood {
   private readonly good = new Map<string, string>();
+  /** What each file declared the last time it was valid, by relative path. */
+  private readonly declared = new Map<string, DesiredContainer[]>();
   /** The files of the last load that succeeded, and what they loaded to. */
   private last: { files: Snapshot; load: AgentLoad } | null = null;
 
@@ -75,7 +84,10 @@ export class LastGood {
     const bad = this.filesOf(first.errors);
     for (const [rel, text] of files) if (!bad.has(rel)) this.good.set(rel, text);
     for (const rel of this.good.keys()) if (!files.has(rel)) this.good.delete(rel);
-    if (bad.size === 0) return { desired: first.desired, errors: first.errors, stale: [] };
+    this.remember(first.desired, bad, files);
+    if (bad.size === 0) {
+      return { desired: first.desired, errors: first.errors, stale: [], missing: [] };
+    }
 
     const patched = new Map(files);
     const stale: string[] = [];
@@ -95,7 +107,24 @@ export class LastGood {
       .filter((e) => !bad.has(this.relativeOf(e)))
       .map((e) => new SpecError(e.code, e.location, `${e.detail} ${WITH_LAST_GOOD}`));
     const all = sortErrors([...first.errors, ...clashes]);
-    return { desired: { ...desired, complete: false }, errors: all, stale };
+    const names = new Set(desired.containers.map((c) => c.name));
+    const missing = [...bad]
+      .flatMap((rel) => this.declared.get(rel) ?? [])
+      .filter((c) => !names.has(c.name));
+    return { desired: { ...desired, complete: false }, errors: all, stale, missing };
+  }
+
+  /** Records what each valid file declares; files gone are forgotten, invalid ones kept. */
+  private remember(desired: DesiredState, bad: Set<string>, files: Snapshot): void {
+    const now = new Map<string, DesiredContainer[]>();
+    for (const c of desired.containers) {
+      const rel = path.relative(this.root, c.source.file).split(path.sep).join('/');
+      if (!bad.has(rel)) now.set(rel, [...(now.get(rel) ?? []), c]);
+    }
+    for (const rel of [...this.declared.keys()]) {
+      if (!files.has(rel) || (!bad.has(rel) && !now.has(rel))) this.declared.delete(rel);
+    }
+    for (const [rel, containers] of now) this.declared.set(rel, containers);
   }
 
   /**
@@ -117,7 +146,8 @@ export class LastGood {
           ),
       );
     const { desired } = await this.loadPatched(kept);
-    return { desired: { ...desired, complete: false }, errors, stale: [...kept.keys()].sort() };
+    const stale = [...kept.keys()].sort();
+    return { desired: { ...desired, complete: false }, errors, stale, missing: [] };
   }
 
   /** The last good text of every file with errors may still be broken in combination. */

@@ -63,6 +63,26 @@ describe('LastGood', () => {
     expect(summary(changed).containers).toEqual(['web berth-busybox:2']);
   });
 
+  it('resources whose last good text fails too stay known as missing, not converged', async () => {
+    // web names no destination: fine while there is exactly one, ambiguous once a second comes.
+    const bare = app('web', ['image: berth-busybox:latest']);
+    await lastGood.load(snapshot({ 'dest.yaml': destinations, 'web.yaml': bare }));
+
+    const staging = destination('staging', 'network: staging-net');
+    const load = await lastGood.load(
+      snapshot({ 'dest.yaml': destinations, 'staging.yaml': staging, 'web.yaml': bare }),
+    );
+
+    expect(load.desired.containers).toEqual([]);
+    expect(load.desired.complete).toBe(false);
+    expect(load.missing.map((c) => c.name)).toEqual(['web']);
+    expect(summary(load).errors.join('\n')).toMatch(/^web\.yaml:/);
+
+    const back = await lastGood.load(snapshot({ 'dest.yaml': destinations, 'web.yaml': bare }));
+    expect(back.missing).toEqual([]);
+    expect(back.desired.containers.map((c) => c.name)).toEqual(['web']);
+  });
+
   it('keeps the last good text of a file with a bad field, then takes the fixed one', async () => {
     await pass({ 'dest.yaml': destinations, 'web.yaml': web });
 
