@@ -28,6 +28,7 @@ import {
   destinationViews,
   DestinationView,
   PassView,
+  ProblemView,
   ResourceStatusView,
   resourceStatusViews,
   SpecErrorView,
@@ -57,6 +58,8 @@ export interface ReconcilerOptions {
 /** What the last pass found, for `/status`. */
 export interface Findings {
   specErrors: SpecErrorView[];
+  /** What the last pass's plan warned about or refused: held removals, clashes, rule 4. */
+  problems: ProblemView[];
   destinations: DestinationView[];
   resources: ResourceStatusView[];
 }
@@ -92,7 +95,7 @@ export class Reconciler {
   unsettled = false;
   lastPass: PassView | null = null;
   lastSuccess: Date | null = null;
-  findings: Findings = { specErrors: [], destinations: [], resources: [] };
+  findings: Findings = { specErrors: [], problems: [], destinations: [], resources: [] };
 
   constructor(private readonly o: ReconcilerOptions) {
     this.now = o.now ?? Date.now;
@@ -408,7 +411,14 @@ export class Reconciler {
     for (const r of [...this.lastChange.keys()]) {
       if (!views.some((v) => v.resource === r)) this.lastChange.delete(r);
     }
-    this.findings = { ...this.findings, destinations, resources };
+    const problems = thePlan.problems.map(({ level, code, kind, resource, message }) => ({
+      level,
+      code,
+      kind,
+      resource,
+      message,
+    }));
+    this.findings = { ...this.findings, problems, destinations, resources };
   }
 }
 

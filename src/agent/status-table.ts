@@ -25,6 +25,9 @@ export function renderStatus(doc: StatusDocument): string {
   let out = header(doc);
   if (doc.lastPass?.error) out += `last pass failed: ${doc.lastPass.error}\n`;
   for (const e of doc.specErrors) out += `spec error: ${e.message} [${e.code}]\n`;
+  for (const p of doc.problems ?? []) {
+    out += `${p.level}: ${p.kind} ${p.resource}: ${p.message} [${p.code}]\n`;
+  }
 
   out += '\n';
   out += table([

@@ -39,6 +39,15 @@ export interface SpecErrorView {
   message: string;
 }
 
+/** A problem of the last pass's plan (contract: every problem names its resource and code). */
+export interface ProblemView {
+  level: 'error' | 'warning';
+  code: string;
+  kind: string;
+  resource: string;
+  message: string;
+}
+
 export interface PassView {
   id: number;
   trigger: string;
@@ -55,6 +64,7 @@ export interface StatusDocument {
   lastPass: PassView | null;
   lastSuccess: string | null;
   specErrors: SpecErrorView[];
+  problems: ProblemView[];
   destinations: DestinationView[];
   resources: ResourceStatusView[];
 }

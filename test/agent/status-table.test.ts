@@ -23,6 +23,15 @@ const doc: StatusDocument = {
       message: 'specs/web.yaml:9 spec.ports[0]: must be a string',
     },
   ],
+  problems: [
+    {
+      level: 'warning',
+      code: 'PRUNE_HELD',
+      kind: 'Server',
+      resource: 'web-1',
+      message: '1 removal(s) held back while spec files are invalid: worker',
+    },
+  ],
   destinations: [
     {
       name: 'production',
@@ -55,6 +64,7 @@ test('berth status prints a header, the spec errors, destinations and resources'
     [
       'server web-1: NOT READY, Docker up, last pass #7 changed at 2026-12-04T05:00:00.000Z (42 ms)',
       'spec error: specs/web.yaml:9 spec.ports[0]: must be a string [SPEC_SCHEMA]',
+      'warning: Server web-1: 1 removal(s) held back while spec files are invalid: worker [PRUNE_HELD]',
       '',
       'DESTINATION  NETWORK   NETWORK ID    ADDRESS     CONTAINERS',
       'production   prod-net  0123456789ab  10.200.3.1  db,web',
