@@ -255,7 +255,9 @@ function merge(settings: FileSettings, flags: AgentFlags, problems: string[]): A
   if (schedule !== undefined && !cron.validate(schedule)) {
     problems.push(
       where('/schedule') +
-        `'${schedule}' is not a cron expression node-cron takes: write 5 or 6 fields, like ` +
+        `'${schedule}' is not a cron expression node-cron takes: 5 or 6 fields ` +
+        '([second] minute hour day-of-month month day-of-week), each within its range ' +
+        `(seconds and minutes 0-59, hours 0-23, days 1-31, months 1-12), like ` +
         `'*/30 * * * * *' (every 30 s) or '0 * * * *' (hourly)`,
     );
   }
