@@ -251,6 +251,10 @@ export class Reconciler {
       if (why) invalid.set(c.resource, why.replace(/its last good spec runs\)$/, 'left as it is)'));
     }
     this.publish(shown, after, report.plan, invalid);
+    for (const r of this.findings.resources.filter((x) => x.status === 'Degraded')) {
+      const data = { resource: r.resource, kind: r.kind, reason: r.reason };
+      this.notice(`${r.kind} ${r.resource} is Degraded`, 'warn', log, data);
+    }
     // Rule 4: the pass changed nothing and asks for a person; it fails, visibly, until then.
     const refused = report.plan.problems.find((p) => p.code === 'MASS_PRUNE');
     if (refused) {

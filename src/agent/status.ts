@@ -171,5 +171,5 @@ function containerVerdict(
 function looping(who: string, recent: RecentExits): string {
   const code = recent.lastCode === null ? '' : `, last with code ${recent.lastCode}`;
   const minutes = EXIT_WINDOW_MS / 60_000;
-  return `${who} exited ${recent.count} times in the last ${minutes} minutes${code}; Docker is restarting it`;
+  return `${who} exited ${recent.count} time${recent.count === 1 ? '' : 's'} in the last ${minutes} minutes${code}; Docker is restarting it`;
 }

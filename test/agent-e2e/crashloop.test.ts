@@ -58,6 +58,13 @@ describe('berth agent and a crash loop', () => {
     // Applied actions are info lines with an `action` (Docker events are debug lines with theirs).
     const actions = agent.logs().filter((l) => l.action !== undefined && Number(l.level) >= 30);
     expect(actions.map((l) => l.action)).toEqual(['network-create', 'container-create']);
+    // Logged while it stands, not at every pass its crashes make: once at its first restart
+    // (it runs again in between), once when it is a loop.
+    const warned = agent
+      .logs()
+      .filter((l) => Number(l.level) === 40 && l.msg === `Application ${loop} is Degraded`);
+    expect(warned.length).toBeGreaterThanOrEqual(1);
+    expect(warned.length).toBeLessThanOrEqual(2);
     const drift = (await agent.metrics()).split('\n').filter((l) => /^berth_drift.*loop/.test(l));
     expect(drift.every((l) => l.endsWith(' 0'))).toBe(true);
   });
