@@ -5,7 +5,7 @@
 import { BerthError, messageOf } from '../errors';
 import { createLogger } from '../log';
 import { Agent } from './agent';
-import { AgentFlags, AGENT_DEFAULTS, loadAgentConfig } from './config';
+import { AgentFlags, AGENT_DEFAULTS, listenProblem, loadAgentConfig } from './config';
 import { renderStatus } from './status-table';
 import { StatusDocument } from './view';
 
@@ -67,10 +67,12 @@ export interface StatusFlags {
 /** `berth status`: asks the agent's `/status` and prints it as a table or as JSON. */
 export async function runStatus(o: StatusFlags): Promise<number> {
   if (o.output !== 'table' && o.output !== 'json') {
-    return fatal(new Error(`-o must be table or json (got '${o.output}')`));
+    return fatal(new BerthError('CONFIG', `-o must be table or json (got '${o.output}')`));
   }
   try {
     const listen = o.listen ?? (o.config ? await listenOf(o.config) : AGENT_DEFAULTS.listen);
+    const bad = listenProblem(listen);
+    if (bad) throw new BerthError('CONFIG', `--listen ${bad}`);
     const url = `http://${listen}/status`;
     const res = await fetch(url, { signal: AbortSignal.timeout(10_000) }).catch((e: unknown) => {
       throw new BerthError(
