@@ -9,7 +9,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { FSWatcher, watch } from 'chokidar';
 import type { Logger } from 'pino';
-import { listFiles, skipped } from '../spec/files';
+import { listFiles, outsideRoot, skipped } from '../spec/files';
 import { Snapshot } from './specs';
 
 /** Files bigger than this are not specs, compose or env files: they are left out, with a warning. */
@@ -84,6 +84,14 @@ export class SpecWatcher {
     try {
       const stat = await fs.stat(p);
       if (!stat.isFile()) return null;
+      // The snapshot holds no text from outside the root: a link to a secret elsewhere on the
+      // server would reach a container as an env file.
+      const outside = await outsideRoot(this.root, p);
+      if (outside !== null) {
+        const hint = 'its real path leaves the specs root: left out; copy the file in';
+        this.log.warn({ file: p, target: outside }, hint);
+        return null;
+      }
       if (stat.size > MAX_FILE_BYTES) {
         this.log.warn({ file: p, bytes: stat.size }, 'file too big for a spec: left out');
         return null;

@@ -26,12 +26,37 @@ export interface SpecReader {
   read(relative: string): Promise<string>;
 }
 
-/** Reads the specs root from the disk. */
+/**
+ * Reads the specs root from the disk. A file whose real path (symlinks resolved) leaves the
+ * root is refused: a link must not carry a file from elsewhere on the server (a secret) into
+ * a container.
+ */
 export function diskReader(root: string): SpecReader {
   return {
     list: () => listSpecFiles(root),
-    read: (relative) => fs.readFile(path.resolve(root, relative), 'utf8'),
+    read: async (relative) => {
+      const abs = path.resolve(root, relative);
+      const outside = await outsideRoot(root, abs);
+      if (outside !== null) {
+        throw new Error(`it links to ${outside}, which leaves the specs root; copy the file in`);
+      }
+      return fs.readFile(abs, 'utf8');
+    },
   };
+}
+
+/**
+ * The real path of `file` when it lies outside the real path of `root`, else null (also when
+ * `file` cannot be resolved: reading it then fails on its own).
+ */
+export async function outsideRoot(root: string, file: string): Promise<string | null> {
+  const [realRoot, real] = await Promise.all([
+    fs.realpath(root),
+    fs.realpath(file).catch(() => null),
+  ]);
+  if (real === null) return null;
+  const rel = path.relative(realRoot, real);
+  return rel === '..' || rel.startsWith('..' + path.sep) || path.isAbsolute(rel) ? real : null;
 }
 
 /** Whether a relative path names a spec file (not a dot-entry, not under node_modules). */

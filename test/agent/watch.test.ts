@@ -108,6 +108,29 @@ describe('SpecWatcher', () => {
     expect(changes).toEqual(['apps/web.yaml']);
   });
 
+  it('leaves out, with a warning, files whose real path leaves the root', async () => {
+    const outside = await tempDir();
+    await fs.writeFile(path.join(outside, 'secret.env'), 'TOKEN=hunter2\n');
+    await fs.mkdir(path.join(outside, 'dir'));
+    await fs.writeFile(path.join(outside, 'dir', 'x.env'), 'TOKEN=hunter2\n');
+    await write('web.yaml', web);
+    await fs.symlink(path.join(outside, 'secret.env'), path.join(root, 'app.env'));
+    await fs.symlink(path.join(outside, 'dir'), path.join(root, 'linked'));
+    const warnings: string[] = [];
+    const warn = (obj: { file: string }) => void warnings.push(obj.file);
+    const spy = { ...log, warn } as unknown as typeof log;
+    watcher = new SpecWatcher(root, SETTLE_MS, (rel) => changes.push(rel), spy);
+    await watcher.start();
+
+    await fs.symlink(path.join(outside, 'secret.env'), path.join(root, 'late.env'));
+    await write('db.yaml', web2);
+    await until('db.yaml settled', () => watcher.snapshot().has('db.yaml'));
+
+    expect([...watcher.snapshot().keys()].sort()).toEqual(['db.yaml', 'web.yaml']);
+    expect([...watcher.snapshot().values()].join()).not.toContain('hunter2');
+    expect(warnings).toEqual(expect.arrayContaining([path.join(root, 'app.env')]));
+  });
+
   it('a file written in several small writes settles once, with its final text', async () => {
     await write('web.yaml', web);
     await start();
