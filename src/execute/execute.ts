@@ -1,8 +1,9 @@
 /**
  * The executor: runs a plan in phases (networks, volumes, containers per resource, container
  * removals, network removals). Resources proceed in parallel with a bound; a resource's steps
- * run in order, and its first failure skips the rest of its steps. One resource failing never
- * stops the others.
+ * run in order, and its first failure skips the rest of its steps, except that a stack's
+ * services that do not depend on the failed one go on. One resource failing never stops the
+ * others.
  */
 import { dockerMessage } from '../docker/client';
 import { BerthError } from '../errors';
@@ -60,27 +61,73 @@ const PHASES: Action['type'][][] = [
 /** Executes the actions (already in plan order) and reports each one's outcome, in that order. */
 export async function execute(ctx: ExecContext, actions: Action[]): Promise<ActionResult[]> {
   const done = new Map<Action, ActionResult>();
-  const results = { push: (r: ActionResult) => done.set(r.action, r) };
+  const push = (r: ActionResult) => done.set(r.action, r);
   for (const types of PHASES) {
     const groups = groupByResource(actions.filter((a) => types.includes(a.type)));
-    await inPool(groups, ctx.parallelism, async (steps) => {
-      let failed: string | undefined;
-      for (const action of steps) {
-        if (failed) {
-          results.push({ action, ok: false, skipped: true, error: `skipped: ${failed}` });
-          continue;
-        }
-        if (ctx.stopping()) {
-          results.push({ action, ok: false, skipped: true, error: 'not run: berth was stopped' });
-          continue;
-        }
-        const result = await runOne(ctx, action);
-        results.push(result);
-        if (!result.ok) failed = result.error;
-      }
-    });
+    await inPool(groups, ctx.parallelism, (steps) => runResource(ctx, steps, push));
   }
   return actions.flatMap((a) => done.get(a) ?? []);
+}
+
+type Push = (r: ActionResult) => void;
+
+/**
+ * One resource's steps. A stack's services run side by side, each once the services it
+ * depends on are done; a failure skips the rest of its service's steps and every service that
+ * depends on it (transitively), never an independent one. Other resources are one chain.
+ */
+async function runResource(ctx: ExecContext, steps: Action[], push: Push): Promise<void> {
+  const chains = new Map<string, Action[]>();
+  for (const a of steps) {
+    const key = a.service ?? '';
+    chains.set(key, [...(chains.get(key) ?? []), a]);
+  }
+
+  // Service → its first failure, or null; a service without steps here is ready as it is.
+  const runs = new Map<string, Promise<string | null>>();
+  const run = (service: string): Promise<string | null> => {
+    const known = runs.get(service);
+    if (known) return known;
+    const started = runService(service);
+    runs.set(service, started);
+    return started;
+  };
+  const runService = async (service: string): Promise<string | null> => {
+    const chain = chains.get(service) ?? [];
+    const after = chain.find((a) => a.after)?.after ?? [];
+    const failures = await Promise.all(after.map(run));
+    const failed = after.find((_, i) => failures[i] !== null);
+    const held =
+      failed === undefined
+        ? undefined
+        : `it depends on ${failed}, which did not come up (see above)`;
+    return runChain(ctx, chain, held, push);
+  };
+  await Promise.all([...chains.keys()].map(run));
+}
+
+/** Runs steps in order until one fails (or from the start, when `held` says why not). */
+async function runChain(
+  ctx: ExecContext,
+  steps: Action[],
+  held: string | undefined,
+  push: Push,
+): Promise<string | null> {
+  let failed = held;
+  for (const action of steps) {
+    if (failed) {
+      push({ action, ok: false, skipped: true, error: `skipped: ${failed}` });
+      continue;
+    }
+    if (ctx.stopping()) {
+      push({ action, ok: false, skipped: true, error: 'not run: berth was stopped' });
+      continue;
+    }
+    const result = await runOne(ctx, action);
+    push(result);
+    if (!result.ok) failed = result.error;
+  }
+  return failed ?? null;
 }
 
 /** Who a new network belongs to: a destination, or a stack (on its destination). */

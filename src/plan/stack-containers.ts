@@ -2,7 +2,7 @@
  * What the planner does for stack containers beyond what it does for every container: name the
  * service in each action, and wait for `depends_on` services before a dependent (re)starts.
  */
-import { DesiredContainer } from '../model';
+import { DesiredContainer, StackService } from '../model';
 import { Action } from './types';
 
 /** The resource, kind and (for a stack container) service that actions and standings name. */
@@ -20,10 +20,21 @@ const STARTS: ReadonlySet<Action['type']> = new Set([
 /**
  * The steps with a wait in front for every service_healthy or service_completed_successfully
  * dependency, when the steps start the container. A container that runs on is not held back.
+ * Each step of a stack service names the services it comes after.
  */
 export function withWaits(spec: DesiredContainer, steps: Action[]): Action[] {
   const service = spec.service;
-  if (!service || !steps.some((s) => STARTS.has(s.type))) return steps;
+  if (!service) return steps;
+  const after = service.dependsOn.map((d) => d.service);
+  return withAfter(withStartWaits(spec, service, steps), after);
+}
+
+function withAfter(steps: Action[], after: string[]): Action[] {
+  return after.length === 0 ? steps : steps.map((s) => ({ ...s, after }));
+}
+
+function withStartWaits(spec: DesiredContainer, service: StackService, steps: Action[]): Action[] {
+  if (!steps.some((s) => STARTS.has(s.type))) return steps;
 
   const waits: Action[] = [];
   for (const dep of service.dependsOn) {

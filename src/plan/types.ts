@@ -15,6 +15,11 @@ interface Base {
   reason: string;
   /** The compose service, for the actions on a stack's containers. */
   service?: string;
+  /**
+   * For a stack container's actions: the services it depends on (any condition), whose steps
+   * run first; a failure there skips this service's steps. Other services run alongside.
+   */
+  after?: string[];
 }
 
 /** A berth container to join to a network again after the network was replaced. */
