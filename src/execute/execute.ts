@@ -125,9 +125,18 @@ async function runChain(
     }
     const result = await runOne(ctx, action);
     push(result);
-    if (!result.ok) failed = result.error;
+    if (!result.ok) failed = shortFailure(action);
   }
   return failed ?? null;
+}
+
+/** What failed, for the steps it skips: the full error is on the failed step's own line. */
+function shortFailure(a: Action): string {
+  if (a.type === 'container-wait') {
+    const goal = a.condition === 'service_healthy' ? 'healthy' : 'completed';
+    return `${a.dependency} is not ${goal} (see above)`;
+  }
+  return `${describeAction(a)} failed (see above)`;
 }
 
 /** Who a new network belongs to: a destination, or a stack (on its destination). */

@@ -1,7 +1,7 @@
 /**
  * Waiting for a stack's `depends_on` service before its dependent starts: service_healthy
- * until Docker reports the container healthy, service_completed_successfully until it exited
- * 0. Only the stack's own container counts: it is found by its name `<stack>-<service>` and
+ * until Docker reports the container healthy (failing at once when Docker reports it unhealthy,
+ * as Compose does), service_completed_successfully until it exited 0. Only the stack's own container counts: it is found by its name `<stack>-<service>` and
  * must carry this server's labels for that stack and service, so that a container of another
  * stack (or a foreign one) with the same `berth.service` never satisfies the wait.
  */
@@ -72,6 +72,10 @@ function judge(info: Docker.ContainerInspectInfo, w: WaitFor): Verdict {
   if (!health)
     return { done: false, fatal: 'it has no healthcheck: add one to the service', last: '' };
   if (health.Status === 'healthy') return { done: true };
+  // Compose gives up here too: an unhealthy container has failed its retries already.
+  if (health.Status === 'unhealthy') {
+    return { done: false, fatal: `not healthy: Docker reports it ${lastHealth(health)}`, last: '' };
+  }
   if (!state.Running) {
     return { done: false, fatal: `it is ${state.Status} (exit code ${state.ExitCode})`, last: '' };
   }
@@ -88,7 +92,10 @@ function lastHealth(health: HealthState): string {
   const last = log[log.length - 1];
   if (!last) return `health ${health.Status}, no check has run yet`;
   const output = last.Output.trim().replace(/\s+/g, ' ').slice(0, 200);
-  return `health ${health.Status}, last check exited ${last.ExitCode}: ${output || '(no output)'}`;
+  const check = `last check exited ${last.ExitCode}: ${output || '(no output)'}`;
+  return health.Status === 'unhealthy'
+    ? `unhealthy; ${check}`
+    : `health ${health.Status}, ${check}`;
 }
 
 function goal(w: WaitFor): string {

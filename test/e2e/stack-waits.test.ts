@@ -10,7 +10,13 @@ import { waitFor } from '../support/dockerx';
 import { containerIds, converge, destination, pass, stackDoc, writeDocs } from './e2e';
 import { service } from './stack-support';
 
-const NEVER_HEALTHY = { test: ['CMD-SHELL', 'echo not yet; exit 1'], interval: '1s' };
+// Many retries: the health stays `starting` (never `unhealthy`, which fails a wait at once), so
+// the wait runs into healthTimeout.
+const NEVER_HEALTHY = {
+  test: ['CMD-SHELL', 'echo not yet; exit 1'],
+  interval: '1s',
+  retries: 100,
+};
 
 describe('a service_healthy dependency that never becomes healthy', () => {
   const scope = useScope('stack-wait');
@@ -72,7 +78,7 @@ describe('a service_healthy dependency that never becomes healthy', () => {
     ]);
     expect(failed[0].error).toContain(
       `stack ${shop}: service app depends on db (service_healthy), but ${shop}-db is not ` +
-        'healthy after 4s (healthTimeout); health unhealthy, last check exited 1: not yet; ' +
+        'healthy after 4s (healthTimeout); health starting, last check exited 1: not yet; ' +
         'app was not started',
     );
     expect(Object.keys(await containerIds(scope.docker, `${shop}-`))).toEqual([`${shop}-db`]);
