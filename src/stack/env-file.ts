@@ -1,18 +1,21 @@
 /**
  * Env files of compose services: `NAME=value` lines, `#` comments and blank lines. A value in
  * single or double quotes loses its quotes (double quotes also take \n and \"); an unquoted
- * value ends before ` #`. Values are never interpolated: they reach the container as written.
+ * value ends before ` #`. Unquoted and double-quoted values are interpolated from the stack's
+ * variables, as Compose does; single-quoted ones reach the container as written.
  */
+import { interpolate } from './interpolate';
 
 export interface EnvFile {
   vars: Record<string, string>;
-  problems: { line: number; message: string }[];
+  /** `variable` marks an interpolation problem (SPEC_VARIABLE), as opposed to syntax. */
+  problems: { line: number; message: string; variable?: true }[];
 }
 
 const LINE = /^(?:export\s+)?([A-Za-z_][A-Za-z0-9_.-]*)\s*=\s*(.*)$/;
 
-/** Parse the text of one env file. */
-export function parseEnvFile(text: string): EnvFile {
+/** Parse the text of one env file, interpolating from `variables`. */
+export function parseEnvFile(text: string, variables: Record<string, string>): EnvFile {
   const out: EnvFile = { vars: {}, problems: [] };
   text.split(/\r?\n/).forEach((raw, i) => {
     const line = raw.trim();
@@ -31,7 +34,14 @@ export function parseEnvFile(text: string): EnvFile {
       out.problems.push({ line: i + 1, message: `the value of ${m[1]} has no closing quote` });
       return;
     }
-    out.vars[m[1]] = value;
+    if (m[2].startsWith("'")) {
+      out.vars[m[1]] = value;
+      return;
+    }
+    const result = interpolate(value, variables);
+    for (const e of result.errors)
+      out.problems.push({ line: i + 1, message: e.message, variable: true });
+    out.vars[m[1]] = result.value as string;
   });
   return out;
 }

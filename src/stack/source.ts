@@ -61,7 +61,10 @@ export async function readStack(
   if (!located) return null;
 
   const checked = checkCompose(located.root, located.place, spec.variables ?? {});
-  const envFiles = checked.doc ? await readEnvFiles(checked, located.relative, names, reader) : {};
+  const variables = spec.variables ?? {};
+  const envFiles = checked.doc
+    ? await readEnvFiles(checked, { from: located.relative, variables }, names, reader)
+    : {};
   return { ...checked, envFiles };
 }
 
@@ -161,7 +164,7 @@ export function withStack(e: SpecError, who: string): SpecError {
 
 async function readEnvFiles(
   checked: CheckedCompose,
-  composeRelative: string,
+  { from, variables }: { from: string; variables: Record<string, string> },
   names: FileNames,
   reader: SpecReader,
 ): Promise<Record<string, Record<string, string>>> {
@@ -173,7 +176,7 @@ async function readEnvFiles(
     for (const [i, file] of files.entries()) {
       const pointer = childPointer(childPointer('/services', service), 'env_file');
       const at = typeof spec.env_file === 'string' ? pointer : childPointer(pointer, i);
-      const where = { pointer: at, service, from: composeRelative };
+      const where = { pointer: at, service, from, variables };
       const read = await readEnvFile(checked, where, file, names, reader);
       Object.assign(vars, read);
     }
@@ -182,16 +185,20 @@ async function readEnvFiles(
   return out;
 }
 
-/** Which env_file entry is read: its pointer, its service, and the compose file below root. */
+/**
+ * Which env_file entry is read: its pointer, its service, the compose file below root, and the
+ * stack's variables for its values.
+ */
 interface EnvFileRef {
   pointer: string;
   service: string;
   from: string;
+  variables: Record<string, string>;
 }
 
 async function readEnvFile(
   checked: CheckedCompose,
-  { pointer, service, from }: EnvFileRef,
+  { pointer, service, from, variables }: EnvFileRef,
   file: string,
   names: FileNames,
   reader: SpecReader,
@@ -208,11 +215,12 @@ async function readEnvFile(
     checked.ctx.fail(pointer, `cannot read env file ${display}: ${text.why}`, 'SPEC_PATH');
     return {};
   }
-  const parsed = parseEnvFile(text);
+  const parsed = parseEnvFile(text, variables);
   for (const p of parsed.problems) {
     const location = { file: display, line: p.line, path: '' };
     const detail = `env file of service '${service}': ${p.message}`;
-    checked.ctx.errors.push(new SpecError('SPEC_SYNTAX', location, detail));
+    const code = p.variable ? 'SPEC_VARIABLE' : 'SPEC_SYNTAX';
+    checked.ctx.errors.push(new SpecError(code, location, detail));
   }
   return parsed.vars;
 }

@@ -195,6 +195,21 @@ describe('bad Stack documents', () => {
     ]);
   });
 
+  test('an undefined variable in an env file names the env file and line', async () => {
+    const result = await load({
+      'prod.yaml': prod,
+      'mon.yaml': stack('mon', 'composeFile: c.yaml', 'variables: { P: "1" }'),
+      'c.yaml': yaml('services:', '  a: { image: berth-busybox:latest, env_file: a.env }'),
+      'a.env': 'A=${P}\nB=${NOPE}\n',
+    });
+    expect(result.messages).toEqual([
+      "specs/a.env:2: stack 'mon': env file of service 'a': variable NOPE is not set and has " +
+        'no default; set it in spec.variables',
+    ]);
+    expect(result.errors[0].code).toBe('SPEC_VARIABLE');
+    expect(result.desired.containers).toEqual([]);
+  });
+
   test('a service container name taken by an application is a name clash', async () => {
     const result = await load({
       'prod.yaml': prod,

@@ -110,6 +110,22 @@ describe('Stack documents that load', () => {
     expect(result.desired.containers[0].config.env).toEqual({ A: '1', B: '2', Q: 'quoted value' });
   });
 
+  test('env file values are interpolated from variables, single-quoted ones stay literal', async () => {
+    const result = await load({
+      'prod.yaml': prod,
+      'mon.yaml': stack('mon', 'composeFile: c.yaml', 'variables: { P: pv }'),
+      'c.yaml': yaml('services:', '  a: { image: berth-busybox:latest, env_file: a.env }'),
+      'a.env': 'A=${P}\nB="<$P>"\nC=\'${P}\'\nD=$$P\n',
+    });
+    expect(result.messages).toEqual([]);
+    expect(result.desired.containers[0].config.env).toEqual({
+      A: 'pv',
+      B: '<pv>',
+      C: '${P}',
+      D: '$P',
+    });
+  });
+
   test('connectToDestinationNetwork: the container name only on the destination', async () => {
     const result = await load({
       'prod.yaml': prod,

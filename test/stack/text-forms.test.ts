@@ -18,14 +18,14 @@ describe('command lines in string form', () => {
 describe('env files', () => {
   test('NAME=value lines, comments, quotes; values stay as written', () => {
     const text = '# top\n\nA=1\nexport B = two words # note\nC="x\\ny"\nD=\'$HOME\'\nE=0755\n';
-    expect(parseEnvFile(text)).toEqual({
+    expect(parseEnvFile(text, {})).toEqual({
       vars: { A: '1', B: 'two words', C: 'x\ny', D: '$HOME', E: '0755' },
       problems: [],
     });
   });
 
   test('a name without a value and a broken line are reported with their line', () => {
-    expect(parseEnvFile('A=1\nTOKEN\n=x\nQ="open\n').problems).toEqual([
+    expect(parseEnvFile('A=1\nTOKEN\n=x\nQ="open\n', {}).problems).toEqual([
       {
         line: 2,
         message:
@@ -33,6 +33,26 @@ describe('env files', () => {
       },
       { line: 3, message: 'line 3 is not NAME=value' },
       { line: 4, message: 'the value of Q has no closing quote' },
+    ]);
+  });
+});
+
+describe('env file interpolation', () => {
+  test('unquoted and double-quoted values are interpolated, single-quoted stay literal', () => {
+    const text = 'A=${P}\nB="x-${P:-d}-$$"\nC=\'${P}\'\nD=${Q:-fallback}\n';
+    expect(parseEnvFile(text, { P: 'pv' })).toEqual({
+      vars: { A: 'pv', B: 'x-pv-$', C: '${P}', D: 'fallback' },
+      problems: [],
+    });
+  });
+
+  test('an undefined variable without default is an error on its line', () => {
+    expect(parseEnvFile('A=1\nB=${NOPE}\n', {}).problems).toEqual([
+      {
+        line: 2,
+        message: 'variable NOPE is not set and has no default; set it in spec.variables',
+        variable: true,
+      },
     ]);
   });
 });
