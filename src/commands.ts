@@ -87,7 +87,7 @@ export async function runPlan(dir: string, o: PassFlags): Promise<number> {
   try {
     const report = await pass(dir, o, true);
     const bad = reportProblems(report);
-    out(renderPlan(report.plan, o.showEnvValues ? 'values' : 'keys'));
+    out(renderPlan(report.plan, o.showEnvValues ? 'values' : 'keys', bad));
     if (bad || report.plan.problems.some((p) => p.level === 'error')) return EXIT.failed;
     return o.exitCode && report.plan.actions.length > 0 ? EXIT.pending : EXIT.ok;
   } catch (e) {

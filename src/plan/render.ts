@@ -77,8 +77,11 @@ function aliasText(aliases: string[]): string {
  */
 export type EnvShown = 'none' | 'keys' | 'values';
 
-/** Renders a whole plan; deterministic for a given plan. */
-export function renderPlan(p: Plan, env: EnvShown = 'none'): string {
+/**
+ * Renders a whole plan; deterministic for a given plan. `errorsAbove`: errors outside the plan
+ * (in the specs, or pulls) were shown before it, so an empty plan does not mean Docker matches.
+ */
+export function renderPlan(p: Plan, env: EnvShown = 'none', errorsAbove = false): string {
   const lines: string[] = [];
   for (const a of p.actions) {
     lines.push(`${SYMBOL[a.type]} ${subject(a)}: ${describeAction(a)} (${a.reason})`);
@@ -92,7 +95,7 @@ export function renderPlan(p: Plan, env: EnvShown = 'none'): string {
   for (const pr of p.problems) {
     lines.push(`! ${pr.level} ${pr.kind} ${pr.resource}: ${pr.message} [${pr.code}]`);
   }
-  lines.push(summary(p));
+  lines.push(summary(p, errorsAbove));
   return lines.join('\n') + '\n';
 }
 
@@ -101,9 +104,9 @@ export function subject(s: { kind: string; resource: string; service?: string })
   return `${s.kind} ${s.resource}${s.service === undefined ? '' : '/' + s.service}`;
 }
 
-function summary(p: Plan): string {
+function summary(p: Plan, errorsAbove: boolean): string {
   if (p.actions.length === 0) {
-    return p.problems.length > 0
+    return errorsAbove || p.problems.length > 0
       ? 'No changes planned; see the warnings and errors above.'
       : 'No changes. Docker matches the specs.';
   }

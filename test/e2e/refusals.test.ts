@@ -157,6 +157,24 @@ describe('an invalid spec file', () => {
   );
 });
 
+describe('berth plan with an invalid spec file', () => {
+  const scope = useScope('planbad');
+  const p = scope.prefix;
+
+  it('exits 1 and never says Docker matches the specs', async () => {
+    const dir = scope.specsDir();
+    writeDocs(dir, 'net.yaml', destination(`${p}net`));
+    await converge(scope, dir);
+    writeSpec(dir, 'b.yaml', BROKEN[1].text(`${p}b`));
+
+    const run = await cli(['plan', dir, '--server', scope.server]);
+
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(path.join(dir, 'b.yaml'));
+    expect(run.stdout).toBe('No changes planned; see the warnings and errors above.\n');
+  });
+});
+
 describe('mass removal and empty specs', () => {
   const scope = useScope('massprune');
   const p = scope.prefix;

@@ -42,6 +42,18 @@ describe('planner', () => {
     expect(render(desired, converged(desired))).toBe('No changes. Docker matches the specs.\n');
   });
 
+  test('with spec errors, a plan with nothing to do never claims Docker matches the specs', () => {
+    const desired = desiredOf([prod], [app('web', prod)]);
+    const p = plan({ ...desired, complete: false }, converged(desired), {
+      server: SERVER,
+      pruneGuard: DEFAULT_PRUNE_GUARD,
+      allowMassPrune: false,
+    });
+    expect(renderPlan(p, 'none', true)).toBe(
+      'No changes planned; see the warnings and errors above.\n',
+    );
+  });
+
   test('the same input gives the same plan whatever the order of observed objects', () => {
     const desired = desiredOf([prod], [app('a', prod), app('b', prod), app('c', prod)]);
     const observed = converged(desiredOf([prod], []));
