@@ -32,6 +32,16 @@ export interface AgentLoad {
 /** Relative path → text of every file under the root, as last settled. */
 export type Snapshot = ReadonlyMap<string, string>;
 
+/**
+ * What the snapshot holds for a file the watcher refused to read (its real path leaves the
+ * root, or it is too big): the reason, marked by a NUL no text file starts with. Reading it
+ * fails with the reason, so that the file counts as invalid: its last good text stays in force
+ * and nothing is removed, as for any invalid file, instead of the file seeming deleted.
+ */
+export function refusedText(reason: string): string {
+  return `\u0000${reason}`;
+}
+
 /** A reader over an in-memory snapshot; `list` gives its spec files (`*.yaml`, `*.yml`). */
 export function snapshotReader(root: string, files: Snapshot): SpecReader {
   return {
@@ -39,6 +49,7 @@ export function snapshotReader(root: string, files: Snapshot): SpecReader {
     read: async (relative) => {
       const text = files.get(relative);
       if (text === undefined) throw new Error(`ENOENT: no such file '${relative}'`);
+      if (text.startsWith('\u0000')) throw new Error(text.slice(1));
       return text;
     },
   };

@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { FSWatcher, watch } from 'chokidar';
 import type { Logger } from 'pino';
 import { listFiles, outsideRoot, skipped } from '../spec/files';
-import { Snapshot } from './specs';
+import { refusedText, Snapshot } from './specs';
 
 /** Files bigger than this are not specs, compose or env files: they are left out, with a warning. */
 const MAX_FILE_BYTES = 4 * 1024 * 1024;
@@ -86,15 +86,16 @@ export class SpecWatcher {
       if (!stat.isFile()) return null;
       // The snapshot holds no text from outside the root: a link to a secret elsewhere on the
       // server would reach a container as an env file.
+      // Refused, not left out: a file that seemed deleted would have its resources removed.
       const outside = await outsideRoot(this.root, p);
       if (outside !== null) {
-        const hint = 'its real path leaves the specs root: left out; copy the file in';
+        const hint = 'its real path leaves the specs root: not read; copy the file in';
         this.log.warn({ file: p, target: outside }, hint);
-        return null;
+        return refusedText(`it links to ${outside}, outside the specs root: copy the file in`);
       }
       if (stat.size > MAX_FILE_BYTES) {
-        this.log.warn({ file: p, bytes: stat.size }, 'file too big for a spec: left out');
-        return null;
+        this.log.warn({ file: p, bytes: stat.size }, 'file too big for a spec: not read');
+        return refusedText(`${stat.size} bytes is too big for a spec file (4 MiB at most)`);
       }
       return await fs.readFile(p, 'utf8');
     } catch {

@@ -1,4 +1,4 @@
-import { AgentLoad, LastGood, snapshotReader } from '../../src/agent/specs';
+import { AgentLoad, LastGood, refusedText, snapshotReader } from '../../src/agent/specs';
 import { BerthError } from '../../src/errors';
 import { app, destination } from '../spec/helpers';
 
@@ -81,6 +81,23 @@ describe('LastGood', () => {
     const back = await lastGood.load(snapshot({ 'dest.yaml': destinations, 'web.yaml': bare }));
     expect(back.missing).toEqual([]);
     expect(back.desired.containers.map((c) => c.name)).toEqual(['web']);
+  });
+
+  it('a file the watcher refused to read is invalid: its last good text stays, nothing goes', async () => {
+    await pass({ 'dest.yaml': destinations, 'web.yaml': web });
+
+    const refused = refusedText(
+      'it links to /etc/x.yaml, outside the specs root: copy the file in',
+    );
+    expect(await pass({ 'dest.yaml': destinations, 'web.yaml': refused })).toEqual({
+      containers: ['web berth-busybox:latest'],
+      destinations: ['production'],
+      complete: false,
+      errors: [
+        'web.yaml:1: cannot read the file: it links to /etc/x.yaml, outside the specs root: copy the file in',
+      ],
+      stale: ['web.yaml'],
+    });
   });
 
   it('keeps the last good text of a file with a bad field, then takes the fixed one', async () => {
