@@ -250,7 +250,9 @@ async function removeScoped(
     const containers = await scopedContainers(docker, ours, prefix);
     if (containers.length === 0) break;
     if (round > 0) await new Promise((resolve) => setTimeout(resolve, 500));
-    const removed = await removeEach(containers, (c) =>
+    // One at a time: force-removing many containers of one network at once can leave Docker
+    // 20.10 with a phantom endpoint that keeps the network from going until dockerd restarts.
+    const removed = await removeOneByOne(containers, (c) =>
       attempt(`container ${c.name}`, () =>
         docker.getContainer(c.id).remove({ force: true, v: true }),
       ),
@@ -295,6 +297,15 @@ async function removeEach(
     .sort();
 }
 
+async function removeOneByOne(
+  items: Named[],
+  remove: (item: Named) => Promise<boolean>,
+): Promise<string[]> {
+  const removed: string[] = [];
+  for (const item of items) if (await remove(item)) removed.push(item.name);
+  return removed.sort();
+}
+
 function unique(items: Named[]): Named[] {
   return [...new Map(items.map((item) => [item.id, item])).values()];
 }
@@ -336,5 +347,13 @@ async function removeNetwork(docker: Docker, id: string): Promise<void> {
       if (!isGone(err)) throw err;
     });
   }
-  await network.remove();
+  // Docker 20.10 may report an endpoint of a container removed a moment ago: ask again.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await network.remove();
+    } catch (err) {
+      if (attempt >= 5 || !/active endpoints/.test(String(err))) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
+  }
 }
