@@ -42,6 +42,10 @@ export function refusedText(reason: string): string {
   return `\u0000${reason}`;
 }
 
+function isRefused(text: string): boolean {
+  return text.startsWith('\u0000');
+}
+
 /** A reader over an in-memory snapshot; `list` gives its spec files (`*.yaml`, `*.yml`). */
 export function snapshotReader(root: string, files: Snapshot): SpecReader {
   return {
@@ -49,7 +53,7 @@ export function snapshotReader(root: string, files: Snapshot): SpecReader {
     read: async (relative) => {
       const text = files.get(relative);
       if (text === undefined) throw new Error(`ENOENT: no such file '${relative}'`);
-      if (text.startsWith('\u0000')) throw new Error(text.slice(1));
+      if (isRefused(text)) throw new Error(text.slice(1));
       return text;
     },
   };
@@ -93,7 +97,12 @@ export class LastGood {
     }).catch((err: unknown) => this.allEmpty(err, files));
     if ('stale' in first) return first;
     const bad = this.filesOf(first.errors);
-    for (const [rel, text] of files) if (!bad.has(rel)) this.good.set(rel, text);
+    // A refused file is never good, even when its errors name the spec that reads it (a Stack's
+    // compose file): its last good text stands in for it below.
+    const refused = [...files].filter(([, text]) => isRefused(text)).map(([rel]) => rel);
+    for (const [rel, text] of files) {
+      if (!bad.has(rel) && !isRefused(text)) this.good.set(rel, text);
+    }
     for (const rel of this.good.keys()) if (!files.has(rel)) this.good.delete(rel);
     this.remember(first.desired, bad, files);
     if (bad.size === 0) {
@@ -102,7 +111,7 @@ export class LastGood {
 
     const patched = new Map(files);
     const stale: string[] = [];
-    for (const rel of bad) {
+    for (const rel of new Set([...bad, ...refused])) {
       const good = this.good.get(rel);
       if (good === undefined) patched.delete(rel);
       else {

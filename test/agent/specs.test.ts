@@ -100,6 +100,34 @@ describe('LastGood', () => {
     });
   });
 
+  it("a Stack's compose file the watcher refused keeps its last good text in force", async () => {
+    const stack = [
+      'apiVersion: berth/v1',
+      'kind: Stack',
+      'metadata:',
+      '  name: mon',
+      'spec:',
+      '  destination: production',
+      '  composeFile: mon/compose.yaml',
+      '',
+    ].join('\n');
+    const compose = 'services:\n  app:\n    image: berth-busybox:latest\n';
+    const files = { 'dest.yaml': destinations, 'mon.yaml': stack, 'mon/compose.yaml': compose };
+    expect((await pass(files)).containers).toEqual(['mon-app berth-busybox:latest']);
+
+    const link = refusedText('it links to /etc/compose.yaml, outside the specs root');
+    const load = await lastGood.load(snapshot({ ...files, 'mon/compose.yaml': link }));
+    expect(summary(load).containers).toEqual(['mon-app berth-busybox:latest']);
+    expect(load.desired.complete).toBe(false);
+    expect(load.missing).toEqual([]);
+
+    // Then a real file again, but invalid: still the last good text, never the link's error.
+    const broken = 'services:\n  app:\n    image: berth-busybox:latest\n    privileged: true\n';
+    const again = await lastGood.load(snapshot({ ...files, 'mon/compose.yaml': broken }));
+    expect(summary(again).containers).toEqual(['mon-app berth-busybox:latest']);
+    expect(summary(again).errors.join('\n')).not.toMatch(/links to/);
+  });
+
   it('keeps the last good text of a file with a bad field, then takes the fixed one', async () => {
     await pass({ 'dest.yaml': destinations, 'web.yaml': web });
 
