@@ -26,6 +26,8 @@ export interface ConvergeOptions {
   aliases: AliasCache;
   pruneGuard: { maxShare: number; minCount: number };
   allowMassPrune: boolean;
+  /** See PlanOptions.massPruneOverride. */
+  massPruneOverride?: string;
   parallelism: number;
   /** Plan only: no pull, no change. */
   dryRun: boolean;
@@ -85,6 +87,7 @@ export async function converge(
     server: opts.server,
     pruneGuard: opts.pruneGuard,
     allowMassPrune: opts.allowMassPrune,
+    massPruneOverride: opts.massPruneOverride,
     held: [...held, ...pullErrors.map((p) => p.resource)],
     revive: opts.revive,
   });

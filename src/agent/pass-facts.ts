@@ -62,12 +62,18 @@ export function fingerprints(containers: DesiredContainer[]): Map<string, string
  * Resource → the first error of its file (or of a stack's compose file), for the resources whose
  * file is invalid now.
  */
-export function invalidResources(desired: DesiredState, errors: SpecError[]): Map<string, string> {
+export function invalidResources(
+  desired: DesiredState,
+  errors: SpecError[],
+  /** Resources that even their last good text no longer declares: left as they are. */
+  missing: ReadonlySet<string> = new Set(),
+): Map<string, string> {
   const out = new Map<string, string>();
   for (const c of desired.containers) {
     const files = [c.source.file, c.service?.composeFile];
     const e = errors.find((x) => files.includes(x.location.file));
-    if (e && !out.has(c.resource)) out.set(c.resource, `${e.message} (its last good spec runs)`);
+    const fate = missing.has(c.resource) ? 'left as it is' : 'its last good spec runs';
+    if (e && !out.has(c.resource)) out.set(c.resource, `${e.message} (${fate})`);
   }
   return out;
 }

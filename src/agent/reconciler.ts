@@ -64,6 +64,11 @@ export interface Findings {
   resources: ResourceStatusView[];
 }
 
+/** Safety rule 4's override, as an agent's operator does it. */
+const MASS_PRUNE_OVERRIDE =
+  'stop the agent and run `berth apply --allow-mass-prune` for this server, or start the ' +
+  'agent once with `allowMassPrune: true` in its config';
+
 /** How long before the engine was seen gone its own stop may have stopped containers. */
 const ENGINE_STOP_MS = 60_000;
 
@@ -225,6 +230,7 @@ export class Reconciler {
       aliases: this.aliases,
       pruneGuard: this.o.pruneGuard,
       allowMassPrune: this.o.allowMassPrune,
+      massPruneOverride: MASS_PRUNE_OVERRIDE,
       parallelism: this.o.parallelism,
       dryRun: false,
       stopping: this.o.stopping,
@@ -245,11 +251,8 @@ export class Reconciler {
     this.before = remembered(this.before, after, desired);
     // Resources of invalid files that the load lost stay in the status, as Invalid.
     const shown = { ...desired, containers: [...desired.containers, ...load.missing] };
-    const invalid = invalidResources(shown, load.errors);
-    for (const c of load.missing) {
-      const why = invalid.get(c.resource);
-      if (why) invalid.set(c.resource, why.replace(/its last good spec runs\)$/, 'left as it is)'));
-    }
+    const missing = new Set(load.missing.map((c) => c.resource));
+    const invalid = invalidResources(shown, load.errors, missing);
     this.publish(shown, after, report.plan, invalid);
     for (const r of this.findings.resources.filter((x) => x.status === 'Degraded')) {
       const data = { resource: r.resource, kind: r.kind, reason: r.reason };
@@ -258,14 +261,7 @@ export class Reconciler {
     // Rule 4: the pass changed nothing and asks for a person; it fails, visibly, until then.
     const refused = report.plan.problems.find((p) => p.code === 'MASS_PRUNE');
     if (refused) {
-      throw new BerthError(
-        'MASS_PRUNE',
-        refused.message.replace(
-          /run again with --allow-mass-prune$/,
-          'stop the agent and run `berth apply --allow-mass-prune` for this server, or start ' +
-            'the agent once with `allowMassPrune: true` in its config',
-        ),
-      );
+      throw new BerthError('MASS_PRUNE', refused.message);
     }
 
     const next = this.backoff.nextRetry();
@@ -280,6 +276,7 @@ export class Reconciler {
       server: this.o.server,
       pruneGuard: this.o.pruneGuard,
       allowMassPrune: this.o.allowMassPrune,
+      massPruneOverride: MASS_PRUNE_OVERRIDE,
       held: this.backoff.held(prints),
     });
     return again.actions.length > 0;

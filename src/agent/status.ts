@@ -121,8 +121,7 @@ function decide(specs: DesiredContainer[], views: ContainerView[], input: Status
   // running, but with missing containers, is Degraded (contract); all missing is Progressing.
   const missing = views.findIndex((v) => v.state === 'missing');
   if (missing >= 0 && views.some((v) => v.state !== 'missing')) {
-    const gone = verdicts[missing].reason.replace(/ is not created yet$/, '');
-    return { status: 'Degraded', reason: `${gone} is missing` };
+    return { status: 'Degraded', reason: `${who(specs[missing])} is missing` };
   }
   for (const status of ['Degraded', 'Progressing'] as const) {
     const worst = verdicts.find((v) => v.status === status);
@@ -137,35 +136,40 @@ function containerVerdict(
   c: ContainerView,
   exits: StatusInput['exits'],
 ): Verdict {
-  const who = spec.service
-    ? `service ${spec.service.name} (container ${spec.name})`
-    : `container ${spec.name}`;
+  const name = who(spec);
   const oneShot = spec.config.restart === 'no' || spec.config.restart === 'on-failure';
   const recent = c.id === null ? null : (exits?.(c.id) ?? null);
   switch (c.state) {
     case 'missing':
-      return { status: 'Progressing', reason: `${who} is not created yet` };
+      return { status: 'Progressing', reason: `${name} is not created yet` };
     case 'running':
       if (recent && recent.count >= LOOP_EXITS)
-        return { status: 'Degraded', reason: looping(who, recent) };
-      if (c.health === 'unhealthy') return { status: 'Degraded', reason: `${who} is unhealthy` };
+        return { status: 'Degraded', reason: looping(name, recent) };
+      if (c.health === 'unhealthy') return { status: 'Degraded', reason: `${name} is unhealthy` };
       if (c.health === 'starting') {
-        return { status: 'Progressing', reason: `${who}: healthcheck starting` };
+        return { status: 'Progressing', reason: `${name}: healthcheck starting` };
       }
       return { status: 'Ready', reason: '' };
     case 'restarting':
-      if (recent) return { status: 'Degraded', reason: looping(who, recent) };
-      return { status: 'Degraded', reason: `${who} keeps exiting; Docker is restarting it` };
+      if (recent) return { status: 'Degraded', reason: looping(name, recent) };
+      return { status: 'Degraded', reason: `${name} keeps exiting; Docker is restarting it` };
     case 'exited':
       if (oneShot && c.exitCode === 0) {
-        return { status: 'Completed', reason: `${who} ran to completion` };
+        return { status: 'Completed', reason: `${name} ran to completion` };
       }
-      return { status: 'Degraded', reason: `${who} exited (code ${c.exitCode ?? 'unknown'})` };
+      return { status: 'Degraded', reason: `${name} exited (code ${c.exitCode ?? 'unknown'})` };
     case 'created':
-      return { status: 'Progressing', reason: `${who} is created, not started` };
+      return { status: 'Progressing', reason: `${name} is created, not started` };
     default:
-      return { status: 'Degraded', reason: `${who} is ${c.state}` };
+      return { status: 'Degraded', reason: `${name} is ${c.state}` };
   }
+}
+
+/** How a reason names a container: by its service too, in a stack. */
+function who(spec: DesiredContainer): string {
+  return spec.service
+    ? `service ${spec.service.name} (container ${spec.name})`
+    : `container ${spec.name}`;
 }
 
 function looping(who: string, recent: RecentExits): string {

@@ -171,7 +171,7 @@ function massPrune(observed: ObservedState, opts: PlanOptions, going: string[]):
     message:
       `refusing to remove ${removing} of ${total} berth containers on server ` +
       `'${opts.server}' (more than ${Math.round(maxShare * 100)}%): ${going.join(', ')}; ` +
-      `if the specs are right, run again with --allow-mass-prune`,
+      `if the specs are right, ${opts.massPruneOverride ?? 'run again with --allow-mass-prune'}`,
   };
 }
 

@@ -136,6 +136,11 @@ export interface PlanOptions {
   pruneGuard: { maxShare: number; minCount: number };
   allowMassPrune: boolean;
   /**
+   * How the MASS_PRUNE refusal tells the operator to override it; default the one-shot
+   * command's `run again with --allow-mass-prune` (the agent says how to do it under it).
+   */
+  massPruneOverride?: string;
+  /**
    * Resources to leave exactly as they are this pass, because something they need failed
    * before planning (their `pullPolicy: Always` image could not be pulled). Still declared:
    * never removed. Default: none.

@@ -252,10 +252,13 @@ async function removeScoped(
     if (round > 0) await new Promise((resolve) => setTimeout(resolve, 500));
     // One at a time: force-removing many containers of one network at once can leave Docker
     // 20.10 with a phantom endpoint that keeps the network from going until dockerd restarts.
-    const removed = await removeOneByOne(containers, (c) =>
-      attempt(`container ${c.name}`, () =>
-        docker.getContainer(c.id).remove({ force: true, v: true }),
-      ),
+    const removed = await removeEach(
+      containers,
+      (c) =>
+        attempt(`container ${c.name}`, () =>
+          docker.getContainer(c.id).remove({ force: true, v: true }),
+        ),
+      { oneByOne: true },
     );
     removedContainers.push(...removed.filter((name) => !removedContainers.includes(name)));
   }
@@ -289,21 +292,15 @@ interface Named {
 async function removeEach(
   items: Named[],
   remove: (item: Named) => Promise<boolean>,
+  { oneByOne = false } = {},
 ): Promise<string[]> {
-  const removed = await Promise.all(items.map((item) => remove(item)));
+  const removed: boolean[] = [];
+  if (oneByOne) for (const item of items) removed.push(await remove(item));
+  else removed.push(...(await Promise.all(items.map((item) => remove(item)))));
   return items
     .filter((_, i) => removed[i])
     .map((item) => item.name)
     .sort();
-}
-
-async function removeOneByOne(
-  items: Named[],
-  remove: (item: Named) => Promise<boolean>,
-): Promise<string[]> {
-  const removed: string[] = [];
-  for (const item of items) if (await remove(item)) removed.push(item.name);
-  return removed.sort();
 }
 
 function unique(items: Named[]): Named[] {
